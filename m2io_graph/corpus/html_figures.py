@@ -1,0 +1,120 @@
+"""Which picture an <img> shows and what its caption is, across HTML conventions.
+
+Captions come from <figure>/<figcaption> (HTML5, MkDocs, Wikipedia), `*caption*` classes
+(docutils, WordPress), DocBook/publican's <p class="title">Figure 9.3. …</p>, or a line written
+right under a bare image (Markdown's `*Figure: …*`). The "Figure N." label is dropped: numbering
+means nothing once the image moves into an answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import NavigableString, PageElement, Tag
+from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+
+from m2io_graph.corpus.sources import clean_text
+
+FIGURE_CLASSES = frozenset({"figure", "informalfigure", "wp-caption", "thumb"})
+CAPTION_CLASS = re.compile(r"caption")
+FIGURE_LABEL = re.compile(
+    r"^\s*fig(?:ure)?\.?\s*"
+    r"(?:(?:[A-Z]\.)?\d+(?:[.\-]\d+)*\s*[.:\u2013\u2014-]?|[:\u2013\u2014-])\s*",
+    re.I,
+)
+NON_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
+"""Strings in the tree that are not text a reader sees."""
+
+
+def classes(tag: Tag) -> set[str]:
+    """Lower-cased class names (class matching in HTML is case-insensitive in practice)."""
+    return {str(c).lower() for c in tag.get("class") or []}
+
+
+def is_figure(tag: Tag) -> bool:
+    """A figure container holding an image; a <figure> around code or a quote is plain text."""
+    return (tag.name == "figure" or bool(classes(tag) & FIGURE_CLASSES)) and (
+        tag.find("img") is not None
+    )
+
+
+def figure_caption(figure: Tag) -> Tag | None:
+    """<figcaption>, a `*caption*` class, or DocBook's <p class="title">Figure 9.3. …</p>."""
+    found = figure.find("figcaption") or figure.find(class_=CAPTION_CLASS)
+    if found is None:
+        found = figure.find(class_="title")
+    return found if isinstance(found, Tag) else None
+
+
+def _meaningful(nodes: list[PageElement]) -> list[PageElement]:
+    """Nodes that show something: not blank strings, <br> or comments."""
+    return [
+        n
+        for n in nodes
+        if not (isinstance(n, NavigableString) and not n.strip())
+        and getattr(n, "name", "") != "br"
+        and not isinstance(n, NON_TEXT)
+    ]
+
+
+def _is_italic_line(tag: Tag) -> bool:
+    if tag.name in ("em", "i"):
+        return True
+    inner = _meaningful(list(tag.children))
+    return tag.name == "p" and len(inner) == 1 and getattr(inner[0], "name", "") in ("em", "i")
+
+
+def _is_figure_line(text: str) -> bool:
+    """A short "Figure 4. …" / "Fig. 2: …" line; "Figure 3 shows that …" is body text."""
+    label = FIGURE_LABEL.match(text)
+    return (
+        label is not None and label.group().rstrip()[-1:] in ".:\u2013\u2014-" and len(text) < 300
+    )
+
+
+def sibling_caption(img: Tag) -> Tag | None:
+    """A caption written right after a bare image: an element with a caption class, an italic
+    line (`*Figure: …*` in Markdown), or a "Figure N" line."""
+    anchor = img
+    while anchor.parent is not None and len(_meaningful(list(anchor.parent.children))) == 1:
+        if anchor.parent.name in ("body", "main", "article", "figure"):
+            break
+        anchor = anchor.parent
+    following = _meaningful(list(anchor.next_siblings))
+    if not following or not isinstance(following[0], Tag):
+        return None
+    candidate = following[0]
+    inline = candidate.name in ("em", "i")
+    if inline and (len(following) > 1 or _meaningful(list(anchor.previous_siblings))):
+        return None
+    if (
+        CAPTION_CLASS.search(" ".join(classes(candidate)))
+        or _is_italic_line(candidate)
+        or (candidate.name == "p" and _is_figure_line(candidate.get_text()))
+    ):
+        return candidate
+    return None
+
+
+def clean_caption(text: str) -> str:
+    """A caption without its "Figure 9.3." / "Fig. 2:" / "Figure:" label."""
+    return FIGURE_LABEL.sub("", clean_text(text), count=1)
+
+
+def pick_src(img: Tag) -> str | None:
+    """`src`, else a lazy-loading `data-src`, else the first `srcset` candidate (also from a
+    <picture>'s <source>); a placeholder data: URI in `src` yields to a real lazy source."""
+    src = str(img.get("src") or "").strip()
+    lazy = str(img.get("data-src") or img.get("data-original") or "").strip()
+    if lazy and (not src or src.startswith("data:")):
+        return lazy
+    if src:
+        return src
+    srcsets = [img.get("srcset"), img.get("data-srcset")]
+    if img.parent is not None and img.parent.name == "picture":
+        srcsets += [s.get("srcset") for s in img.parent.find_all("source")]
+    for srcset in srcsets:
+        first = str(srcset or "").split(",")[0].strip().split(" ")[0]
+        if first:
+            return first
+    return None

@@ -1,0 +1,96 @@
+"""One entry point for every corpus format: a file or a folder in, ParsedDocuments out.
+
+Folders are read recursively in sorted order, so two ingests of the same folder see the same
+documents in the same order (ids and reports are reproducible).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from m2io_graph.corpus.document import ParsedDocument
+from m2io_graph.corpus.html_loader import load_html
+from m2io_graph.corpus.markdown_loader import load_markdown
+from m2io_graph.corpus.mramg_loader import iter_mramg
+from m2io_graph.corpus.sources import LoadError
+
+__all__ = ["FORMATS", "LoadError", "format_of", "iter_documents"]
+
+FORMATS = ("html", "markdown", "mramg")
+_EXTENSIONS = {
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".jsonl": "mramg",
+}
+_NOTICES = frozenset({"ATTRIBUTION", "LICENSE", "LICENCE", "COPYING", "COPYRIGHT", "NOTICE"})
+_PAGE_LOADERS: dict[str, Callable[..., ParsedDocument]] = {
+    "html": load_html,
+    "markdown": load_markdown,
+}
+
+
+def format_of(path: Path) -> str | None:
+    """The format a file's extension announces, or None for files no loader reads."""
+    return _EXTENSIONS.get(path.suffix.lower())
+
+
+def iter_documents(path: Path, fmt: str | None = None) -> Iterator[ParsedDocument]:
+    """Every document in `path` (a file, or a folder searched recursively).
+
+    `fmt` is one of FORMATS, or None to go by extension (.html/.htm/.xhtml, .md/.markdown,
+    .jsonl). For a folder, `fmt` also selects which files are read. doc_id is the path relative
+    to the folder (a single file: its name); MRAMG documents keep the dataset's own ids.
+    Hidden folders, licence/attribution notices and MRAMG question files are not read.
+
+    A missing path or a folder without supported files raises FileNotFoundError / LoadError.
+    A single file that cannot be read raises LoadError; inside a folder the same file becomes an
+    empty document whose `skipped` holds the reason, so one bad file does not stop an ingest.
+    """
+    path = Path(path)
+    if fmt is not None and fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)} or None")
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder to load documents from")
+    if path.is_file():
+        chosen = fmt or format_of(path)
+        if chosen is None:
+            raise LoadError(path, f"unknown file type; pass a format ({', '.join(FORMATS)})")
+        return _load(path, chosen, path.name, path.parent)
+    files = sorted(
+        (p for p in path.rglob("*") if p.is_file() and _wanted(p, path, fmt)),
+        key=lambda p: p.relative_to(path).as_posix(),
+    )
+    if not files:
+        wanted = fmt or "html, markdown or mramg jsonl"
+        raise LoadError(path, f"no {wanted} files in this folder")
+    return _load_folder(path, files, fmt)
+
+
+def _load_folder(folder: Path, files: list[Path], fmt: str | None) -> Iterator[ParsedDocument]:
+    for file in files:
+        doc_id = file.relative_to(folder).as_posix()
+        try:
+            yield from _load(file, fmt or format_of(file) or "", doc_id, folder)
+        except LoadError as error:
+            yield ParsedDocument(doc_id, "", str(file), skipped=[str(error)])
+
+
+def _wanted(file: Path, folder: Path, fmt: str | None) -> bool:
+    """Supported (and of `fmt` when given), outside hidden folders such as .git, and not a
+    notice that travels with a corpus (ATTRIBUTION.md, LICENSE.md) nor MRAMG-Bench's question
+    files (`<name>_mqa.jsonl`, which sit beside its `doc_<name>.jsonl`)."""
+    found = format_of(file)
+    hidden = any(part.startswith(".") for part in file.relative_to(folder).parts)
+    notice = file.stem.upper() in _NOTICES or file.name.endswith("_mqa.jsonl")
+    return found is not None and not hidden and not notice and (fmt is None or found == fmt)
+
+
+def _load(file: Path, fmt: str, doc_id: str, root: Path) -> Iterator[ParsedDocument]:
+    if fmt == "mramg":
+        yield from iter_mramg(file)
+    else:
+        yield _PAGE_LOADERS[fmt](file, doc_id=doc_id, root=root)

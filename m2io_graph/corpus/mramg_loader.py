@@ -1,0 +1,169 @@
+"""MRAMG-Bench documents (arXiv 2502.04176) → ParsedDocuments.
+
+The released layout is::
+
+    MRAMG-Bench/doc_<name>.jsonl                       one [doc_id, text, img_list] per line
+    MRAMG-Bench/IMAGE/images_info/<name>_imgs_collection.json
+    MRAMG-Bench/IMAGE/images/<NAME>/<image_path>
+
+where the i-th `<PIC>` in `text` stands for `img_list[i]` and the images-info file maps an image
+id to {"image_path", "image_url", "image_caption"} (unzipping IMAGE.zip may add one more IMAGE/
+level). Other exports use `path`/`url`/`caption`/`title`, or a list of records with an `id`;
+those load too. One bad line never stops the file: it becomes an empty document whose `skipped`
+says which line and why, so the ingest report shows it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from m2io_graph.corpus.document import ImageSpec, ParsedDocument
+from m2io_graph.corpus.images import is_remote
+from m2io_graph.corpus.sources import LoadError, read_bytes
+from m2io_graph.text import cut_at_word, normalize_space
+
+PLACEHOLDER = "<PIC>"
+TITLE_CHARS = 80
+_PATH_KEYS = ("image_path", "path", "img_path", "file_name", "filename", "file")
+_URL_KEYS = ("image_url", "url", "img_url")
+_CAPTION_KEYS = ("image_caption", "caption", "title", "image_title")
+_ID_KEYS = ("image_id", "id", "img_id", "name")
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """One images-info entry: a file path relative to the image folders, a URL, a caption."""
+
+    path: str = ""
+    url: str = ""
+    caption: str = ""
+
+
+def _first(record: dict[str, Any], keys: tuple[str, ...]) -> str:
+    return next((str(record[k]) for k in keys if record.get(k) not in (None, "")), "")
+
+
+def read_images_info(path: Path) -> dict[str, ImageInfo]:
+    """Image id → where the file is and its caption, from a dict or a list of records."""
+    try:
+        data = json.loads(read_bytes(path).decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise LoadError(path, f"images-info is not valid JSON ({error})") from error
+    if isinstance(data, list):
+        data = {_first(r, _ID_KEYS): r for r in data if isinstance(r, dict)}
+    if not isinstance(data, dict):
+        raise LoadError(path, "images-info must be a JSON object (id → info) or a list of records")
+    info: dict[str, ImageInfo] = {}
+    for key, value in data.items():
+        record = value if isinstance(value, dict) else {"path": value}
+        info[str(key)] = ImageInfo(
+            _first(record, _PATH_KEYS), _first(record, _URL_KEYS), _first(record, _CAPTION_KEYS)
+        )
+    return info
+
+
+def _collection(jsonl: Path) -> str:
+    return re.sub(r"^doc_", "", jsonl.stem)
+
+
+def find_images_info(jsonl: Path) -> Path:
+    """The images-info JSON of a jsonl: one named like it next to it, or MRAMG's IMAGE/ layout."""
+    name = _collection(jsonl)
+    here = sorted({*jsonl.parent.glob("*images_info*.json"), *jsonl.parent.glob("*imgs*.json")})
+    named = [p for p in here if name in p.stem]
+    if len(named) == 1 or len(here) == 1:
+        return (named or here)[0]
+    layout = [
+        jsonl.parent / sub / "images_info" / f"{name}_imgs_collection.json"
+        for sub in (".", "IMAGE", "IMAGE/IMAGE")
+    ]
+    for candidate in layout:
+        if candidate.is_file():
+            return candidate
+    found = ", ".join(p.name for p in here) or "none"
+    raise LoadError(
+        jsonl,
+        f"no images-info JSON found (next to it: {found}; also tried "
+        f"{layout[1].relative_to(jsonl.parent)}); pass it explicitly",
+    )
+
+
+class _Resolver:
+    """Finds an image's file under the folders MRAMG layouts use; else keeps its URL."""
+
+    def __init__(self, jsonl: Path, info_file: Path) -> None:
+        images = info_file.parent.parent / "images"
+        self.folders = [info_file.parent, images / _collection(jsonl).upper(), images, jsonl.parent]
+
+    def src(self, info: ImageInfo) -> str | None:
+        if info.path:
+            for folder in self.folders:
+                candidate = folder / info.path
+                if candidate.is_file():
+                    return str(candidate.resolve())
+        if is_remote(info.url):
+            return info.url
+        return None
+
+
+def _text_blocks(text: str) -> list[str]:
+    return [b for b in map(normalize_space, text.splitlines()) if b]
+
+
+def _parse_line(line: str) -> tuple[str, str, list[str]]:
+    """[doc_id, text, img_list] with as many `<PIC>` as images; ValueError says what is wrong."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"bad JSON ({error.msg} at column {error.colno})") from error
+    if not (isinstance(record, list) and len(record) == 3):
+        raise ValueError("expected a JSON array [doc_id, text, img_list]")
+    doc_id, text, images = record
+    if not isinstance(text, str) or not isinstance(images, list):
+        raise ValueError("text must be a string and img_list a list")
+    if text.count(PLACEHOLDER) != len(images):
+        raise ValueError(f"{text.count(PLACEHOLDER)} {PLACEHOLDER} for {len(images)} images")
+    return str(doc_id), text, [str(i) for i in images]
+
+
+def iter_mramg(jsonl: Path, images_info: Path | None = None) -> Iterator[ParsedDocument]:
+    """One ParsedDocument per line, images in place of their `<PIC>`; doc_id is the dataset's."""
+    info_file = images_info or find_images_info(jsonl)
+    info = read_images_info(info_file)
+    resolver = _Resolver(jsonl, info_file)
+    try:
+        lines = read_bytes(jsonl).decode("utf-8-sig").split("\n")
+    except UnicodeDecodeError as error:
+        raise LoadError(jsonl, f"not UTF-8 text ({error.reason})") from error
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{jsonl}:{number}"
+        try:
+            doc_id, text, images = _parse_line(line)
+        except ValueError as error:
+            yield ParsedDocument(
+                f"{jsonl.name}:{number}", "", str(jsonl), skipped=[f"{where}: {error}"]
+            )
+            continue
+        pieces = text.split(PLACEHOLDER)
+        blocks = _text_blocks(text.replace(PLACEHOLDER, " "))
+        title = cut_at_word(blocks[0], TITLE_CHARS) if blocks else doc_id
+        doc = ParsedDocument(doc_id, title, str(jsonl), segments=_text_blocks(pieces[0]))
+        for image_id, piece in zip(images, pieces[1:], strict=True):
+            entry = info.get(image_id)
+            src = resolver.src(entry) if entry else None
+            if entry is None:
+                doc.skipped.append(f"{where}: image {image_id!r} has no images-info entry")
+            elif src is None:
+                missing = entry.path or "no path, no URL"
+                doc.skipped.append(f"{where}: image {image_id!r} not found ({missing})")
+            else:
+                doc.segments.append(ImageSpec(src=src, caption=normalize_space(entry.caption)))
+            doc.segments.extend(_text_blocks(piece))
+        yield doc

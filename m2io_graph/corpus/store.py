@@ -1,0 +1,123 @@
+"""The vector store of chunks: Chroma embedded on disk, or a Chroma server.
+
+Chunk ids are content hashes and writes are upserts, so ingesting twice stores nothing new and an
+interrupted ingest, run again, ends with every chunk present exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+from langchain_core.embeddings import Embeddings
+
+from m2io_graph.corpus.chunking import Chunk
+from m2io_graph.state import Document, ImageRef
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or reached."""
+
+
+class CorpusStore:
+    """Chunks of illustrated documents with their images, searchable by meaning."""
+
+    def __init__(
+        self,
+        embedder: Embeddings,
+        *,
+        store_dir: str | None = None,
+        chroma_url: str | None = None,
+        collection: str = "m2io",
+    ) -> None:
+        import chromadb
+        from chromadb.config import Settings
+        from langchain_chroma import Chroma
+
+        settings = Settings(anonymized_telemetry=False)
+        try:
+            if chroma_url:
+                url = urlparse(chroma_url)
+                client = chromadb.HttpClient(
+                    host=url.hostname or "localhost",
+                    port=url.port or 8000,
+                    ssl=url.scheme == "https",
+                    settings=settings,
+                )
+            else:
+                Path(store_dir or ".").mkdir(parents=True, exist_ok=True)
+                client = chromadb.PersistentClient(path=store_dir, settings=settings)
+            self._chroma = Chroma(
+                client=client,
+                collection_name=f"{collection}-chunks",
+                embedding_function=embedder,
+                collection_configuration={"hnsw": {"space": "cosine"}},
+            )
+        except Exception as error:  # chromadb raises many kinds; the user needs the location
+            where = chroma_url or store_dir
+            raise StoreError(f"cannot open the Chroma store at {where}: {error}") from error
+        self.location = chroma_url or str(store_dir)
+
+    def count(self) -> int:
+        return self._chroma._collection.count()
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        """Which of `ids` are stored already (lets ingest skip embedding them again)."""
+        if not ids:
+            return set()
+        return set(self._chroma.get(ids=ids, include=[])["ids"])
+
+    def add(self, chunks: list[Chunk]) -> None:
+        """Upsert chunks; their images travel as JSON in the metadata (Chroma wants scalars)."""
+        if not chunks:
+            return
+        self._chroma.add_texts(
+            texts=[c.text for c in chunks],
+            ids=[c.id for c in chunks],
+            metadatas=[
+                {
+                    "doc_id": c.doc_id,
+                    "title": c.title,
+                    "source": c.source,
+                    "images": json.dumps(c.images),
+                    "n_images": len(c.images),
+                    "position": c.position,
+                }
+                for c in chunks
+            ],
+        )
+
+    def images_of(self, doc_ids: list[str]) -> list[ImageRef]:
+        """Every image of these documents, in document order.
+
+        A figure often sits a chunk away from the sentences that announce it ("see Figure 9.3"),
+        so candidates come from whole retrieved documents, not only the retrieved chunks.
+        """
+        if not doc_ids:
+            return []
+        found = self._chroma.get(
+            where={"$and": [{"doc_id": {"$in": doc_ids}}, {"n_images": {"$gt": 0}}]},
+            include=["metadatas"],
+        )
+        rows = sorted(found["metadatas"], key=lambda m: (doc_ids.index(m["doc_id"]), m["position"]))
+        return [image for row in rows for image in json.loads(str(row["images"]))]
+
+    def search(self, query: str, k: int) -> list[Document]:
+        """The `k` chunks closest to `query`, best first."""
+        hits = self._chroma.similarity_search_with_relevance_scores(query, k=k)
+        return [
+            Document(
+                id=str(doc.id),
+                doc_id=str(doc.metadata.get("doc_id", "")),
+                title=str(doc.metadata.get("title", "")),
+                source=str(doc.metadata.get("source", "")),
+                text=doc.page_content,
+                images=json.loads(str(doc.metadata.get("images") or "[]")),
+                score=round(float(score), 4),
+            )
+            for doc, score in hits
+        ]

@@ -1,0 +1,1 @@
+"""Deciding which candidate images to show and after which sentence."""

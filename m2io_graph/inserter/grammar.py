@@ -1,0 +1,99 @@
+"""The inserter's output grammar: parse and validate a completion, and write the canonical one.
+
+A completion is `<think>…</think>` (optional, ignored), then
+`<answer>[{"image": i, "after": s}, …]</answer>`.
+`parse` is the single judge of what a valid plan is: the graph uses it before trusting a model,
+the format reward is "parse accepted it", and SFT targets are written by `format_plan`, so a
+model is trained on exactly what is later accepted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+
+from m2io_graph.inserter.plan import InvalidPlanError
+from m2io_graph.state import Candidate, Insertion
+
+Pair = tuple[int, int]
+"""(image number, sentence number): 1-based candidate number, 0..n sentence it follows."""
+
+_THINK_END = "</think>"
+_ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
+
+
+class GrammarError(InvalidPlanError):
+    """A completion that does not follow the grammar; the message says which rule it broke.
+
+    A subclass of InvalidPlanError (a ValueError) because it is one more way for a plan to be
+    unusable: whoever falls back on invalid plans catches both.
+    """
+
+
+def _answer_text(completion: str) -> str:
+    """The content of the last <answer> block after the reasoning.
+
+    Only text after the last `</think>` counts, so an answer drafted inside the reasoning (or inside
+    nested think tags) is never taken for the final one; among several blocks the last wins,
+    as a model that corrects itself writes its correction last.
+    """
+    tail = completion.rsplit(_THINK_END, 1)[-1]
+    blocks: list[str] = _ANSWER.findall(tail)
+    if blocks:
+        return blocks[-1]
+    if "<answer>" in tail:
+        raise GrammarError("<answer> is not closed by </answer>")
+    where = " after the last </think>" if _THINK_END in completion else ""
+    raise GrammarError(f"no <answer>…</answer> block found{where}")
+
+
+def _is_int(value: object) -> bool:
+    """JSON integers only: `true` and `2.0` are not sentence or image numbers."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse(completion: str, n_sentences: int, n_candidates: int) -> list[Pair]:
+    """The plan as (image, after) pairs in the model's order, or GrammarError saying what is wrong.
+
+    Valid: images 1..n_candidates, each at most once; `after` 0..n_sentences; `[]` is a plan.
+    """
+    text = _answer_text(completion)
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as error:
+        snippet = text.strip()[:80]
+        raise GrammarError(f"the answer is not valid JSON ({error.msg}): {snippet!r}") from None
+    if not isinstance(items, list):
+        raise GrammarError(f"the answer must be a JSON list, got {type(items).__name__}")
+    pairs: list[Pair] = []
+    seen: set[int] = set()
+    for number, item in enumerate(items, start=1):
+        if not (isinstance(item, dict) and set(item) == {"image", "after"}):
+            raise GrammarError(
+                f'item {number} must be an object with exactly the keys "image" and "after": {item!r}'
+            )
+        image, after = item["image"], item["after"]
+        if not (_is_int(image) and _is_int(after)):
+            raise GrammarError(f'item {number}: "image" and "after" must be integers: {item!r}')
+        if not 1 <= image <= n_candidates:
+            allowed = f"1..{n_candidates}" if n_candidates else "none: there are no candidates"
+            raise GrammarError(f"item {number}: image {image} is not a candidate number ({allowed})")
+        if not 0 <= after <= n_sentences:
+            raise GrammarError(f"item {number}: after {after} is out of range 0..{n_sentences}")
+        if image in seen:
+            raise GrammarError(f"item {number}: image {image} is placed twice")
+        seen.add(image)
+        pairs.append((image, after))
+    return pairs
+
+
+def to_insertions(pairs: Sequence[Pair], candidates: Sequence[Candidate]) -> list[Insertion]:
+    """Candidate numbers turned into image ids; `pairs` must come from `parse` (numbers in range)."""
+    return [Insertion(image_id=candidates[image - 1]["id"], after=after) for image, after in pairs]
+
+
+def format_plan(pairs: Sequence[Pair]) -> str:
+    """The canonical completion for a plan: the SFT target, and what `parse` reads back."""
+    plan = [{"image": image, "after": after} for image, after in pairs]
+    return f"<answer>{json.dumps(plan)}</answer>"

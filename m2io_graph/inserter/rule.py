@@ -1,0 +1,41 @@
+"""The `rule` inserter: each image after the sentence it resembles most, if it is close enough.
+
+The baseline of the paper's comparison and the fallback for every other strategy: it needs only
+the embedder and cannot produce an invalid plan.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from m2io_graph.images import describe
+from m2io_graph.state import Candidate, Insertion
+
+
+def similarity(embedder: Embeddings, sentences: list[str], candidates: list[Candidate]) -> np.ndarray:
+    """Cosine similarity, sentences × candidates (vectors are normalized by the embedder)."""
+    vectors = np.asarray(embedder.embed_documents(sentences + [describe(c) for c in candidates]))
+    return vectors[: len(sentences)] @ vectors[len(sentences) :].T
+
+
+def rule_plan(
+    embedder: Embeddings, sentences: list[str], candidates: list[Candidate], threshold: float
+) -> list[Insertion]:
+    """Greedy matching, best pair first: at most one image per sentence, each image once."""
+    if not sentences or not candidates:
+        return []
+    scores = similarity(embedder, sentences, candidates)
+    used_sentences: set[int] = set()
+    used_images: set[int] = set()
+    plan: list[Insertion] = []
+    for flat in np.argsort(-scores, axis=None):
+        s, c = np.unravel_index(flat, scores.shape)
+        if scores[s, c] < threshold:
+            break
+        if s in used_sentences or c in used_images:
+            continue
+        used_sentences.add(int(s))
+        used_images.add(int(c))
+        plan.append(Insertion(image_id=candidates[c]["id"], after=int(s) + 1))
+    return sorted(plan, key=lambda i: i["after"])

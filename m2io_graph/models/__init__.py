@@ -1,0 +1,57 @@
+"""What the nodes ask for: "the embedder", "the store", "the text generator" for a config.
+
+Nodes never name a concrete model class; swapping a model is a config change.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.runnables import Runnable
+
+from m2io_graph.config import M2IOConfig
+from m2io_graph.corpus.store import CorpusStore
+from m2io_graph.models.chat import get_chat_model
+from m2io_graph.models.embeddings import get_embedder
+from m2io_graph.models.extractive import extractive_generator
+from m2io_graph.prompts import ANSWER_PROMPT
+
+
+def embedder(cfg: M2IOConfig) -> Embeddings:
+    return get_embedder(cfg.embedder)
+
+
+def corpus_store(cfg: M2IOConfig) -> CorpusStore:
+    """One open store per location, shared by every run in the process."""
+    return _store(cfg.embedder, cfg.store_dir, cfg.chroma_url, cfg.collection)
+
+
+@lru_cache(maxsize=8)
+def _store(embedder_name: str, store_dir: str, chroma_url: str | None, collection: str) -> CorpusStore:
+    return CorpusStore(
+        get_embedder(embedder_name),
+        store_dir=store_dir,
+        chroma_url=chroma_url,
+        collection=collection,
+    )
+
+
+def text_generator(cfg: M2IOConfig) -> Runnable[dict[str, Any], str]:
+    """A runnable `{"query", "context", "documents"} -> answer text`."""
+    if cfg.generator == "extractive":
+        return extractive_generator(embedder(cfg))
+    chat = (
+        cfg.generator
+        if isinstance(cfg.generator, BaseChatModel)
+        else get_chat_model(
+            cfg.generator,
+            model=cfg.generator_model,
+            base_url=cfg.base_url,
+            max_new_tokens=cfg.max_new_tokens,
+        )
+    )
+    return ANSWER_PROMPT | chat | StrOutputParser()

@@ -1,0 +1,45 @@
+"""`extract_candidates`: the retrieved documents' images, best match for the question first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from langchain_core.runnables import RunnableConfig
+
+from m2io_graph import models
+from m2io_graph.config import M2IOConfig
+from m2io_graph.images import describe
+from m2io_graph.nodes.timing import timed
+from m2io_graph.state import Candidate, ImageRef, State
+
+
+def document_images(state: State, cfg: M2IOConfig) -> list[ImageRef]:
+    """Every image of the retrieved documents once: the retrieved chunks' own first, then the
+    rest of their documents' (figures often sit a chunk away from the text about them)."""
+    documents = state.get("documents") or []
+    doc_ids = list(dict.fromkeys(d["doc_id"] for d in documents))
+    found = [i for d in documents for i in d["images"]]
+    found += models.corpus_store(cfg).images_of(doc_ids)
+    unique: dict[str, ImageRef] = {}
+    for image in found:
+        unique.setdefault(image["id"], image)
+    return list(unique.values())
+
+
+@timed("extract_candidates")
+def extract_candidates(state: State, config: RunnableConfig) -> dict[str, Any]:
+    cfg = M2IOConfig.from_runnable_config(config)
+    images = document_images(state, cfg)
+    if not images:
+        return {"candidates": []}
+    embedder = models.embedder(cfg)
+    vectors = np.asarray(embedder.embed_documents([describe(i) for i in images]))
+    scores = vectors @ np.asarray(embedder.embed_query(state["query"]))
+    ranked = sorted(zip(images, scores), key=lambda pair: -pair[1])
+    candidates = [
+        Candidate(**{**image, "score": round(float(score), 4)})
+        for image, score in ranked
+        if score >= cfg.min_candidate_score
+    ]
+    return {"candidates": candidates[: cfg.max_candidates]}

@@ -1,0 +1,36 @@
+"""`generate_text`: the answer's text, from the retrieved chunks only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+
+from m2io_graph import models
+from m2io_graph.config import M2IOConfig
+from m2io_graph.nodes.timing import timed
+from m2io_graph.state import Document, State
+from m2io_graph.text import split_sentences
+
+NOTHING_FOUND = "The ingested documents do not contain anything about this question."
+
+
+def format_context(documents: list[Document]) -> str:
+    """Numbered passages with their titles, the way the generator prompt expects them."""
+    return "\n\n".join(f"[{i}] {d['title']}\n{d['text']}" for i, d in enumerate(documents, 1))
+
+
+@timed("generate_text")
+def generate_text(state: State, config: RunnableConfig) -> dict[str, Any]:
+    documents = state.get("documents") or []
+    if not documents:
+        return {"text": NOTHING_FOUND, "sentences": [NOTHING_FOUND]}
+    cfg = M2IOConfig.from_runnable_config(config)
+    inputs = {"query": state["query"], "context": format_context(documents), "documents": documents}
+    sentences = split_sentences(models.text_generator(cfg).invoke(inputs, config))
+    notices: list[str] = []
+    if not sentences:
+        notices.append(f"The {cfg.generator} generator wrote nothing; extracted sentences instead.")
+        extractive = models.text_generator(cfg.updated({"generator": "extractive"}))
+        sentences = split_sentences(extractive.invoke(inputs, config)) or [NOTHING_FOUND]
+    return {"text": " ".join(sentences), "sentences": sentences, "notices": notices}

@@ -1,0 +1,39 @@
+"""`insert_images`: run the configured inserter; an invalid plan falls back to `rule`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+
+from m2io_graph.config import M2IOConfig
+from m2io_graph.inserter.plan import validate_plan
+from m2io_graph.inserter.strategies import FALLBACK, get_strategy
+from m2io_graph.nodes.timing import timed
+from m2io_graph.state import State
+
+log = logging.getLogger(__name__)
+
+
+@timed("insert_images")
+def insert_images(state: State, config: RunnableConfig) -> dict[str, Any]:
+    cfg = M2IOConfig.from_runnable_config(config)
+    sentences = state.get("sentences") or []
+    candidates = state.get("candidates") or []
+    ids = [c["id"] for c in candidates]
+    strategy = get_strategy(cfg.inserter)
+    try:
+        plan = validate_plan(strategy(sentences, candidates, cfg, config), len(sentences), ids)
+        return {"insertions": plan, "inserter": cfg.inserter, "fallback": None}
+    except Exception as error:  # a model's output must never crash the answer
+        if cfg.inserter == FALLBACK:
+            raise
+        reason = f"{type(error).__name__}: {error}"
+        log.warning("inserter %s failed (%s); using %s", cfg.inserter, reason, FALLBACK)
+    plan = get_strategy(FALLBACK)(sentences, candidates, cfg, config)
+    return {
+        "insertions": validate_plan(plan, len(sentences), ids),
+        "inserter": FALLBACK,
+        "fallback": reason,
+    }

@@ -1,0 +1,19 @@
+"""`merge`: the sentences and the chosen images, interleaved into one Markdown answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+
+from m2io_graph.nodes.timing import timed
+from m2io_graph.render import to_markdown
+from m2io_graph.state import State
+
+
+@timed("merge")
+def merge(state: State, config: RunnableConfig) -> dict[str, Any]:
+    answer = to_markdown(
+        state.get("sentences") or [], state.get("candidates") or [], state.get("insertions") or []
+    )
+    return {"answer": answer}

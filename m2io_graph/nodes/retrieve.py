@@ -1,0 +1,39 @@
+"""`retrieve`: check the question and fetch the chunks that answer it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+
+from m2io_graph import models
+from m2io_graph.config import M2IOConfig
+from m2io_graph.errors import InvalidQueryError
+from m2io_graph.nodes.timing import timed
+from m2io_graph.state import State
+from m2io_graph.text import cut_at_word, normalize_space
+
+EMPTY_STORE = "The store at {where} holds no documents yet: run `m2io ingest PATH` first."
+
+
+@timed("retrieve")
+def retrieve(state: State, config: RunnableConfig) -> dict[str, Any]:
+    cfg = M2IOConfig.from_runnable_config(config)
+    query = normalize_space(str(state.get("query") or ""))
+    if not query:
+        raise InvalidQueryError("the query is empty: ask a question with some words in it")
+    notices: list[str] = []
+    if len(query) > cfg.max_query_chars:
+        query = cut_at_word(query, cfg.max_query_chars)
+        notices.append(
+            f"The query was longer than {cfg.max_query_chars} characters; only its first "
+            f"{len(query)} were used."
+        )
+    k = int(state.get("k") or cfg.k)
+    if k < 1:
+        raise InvalidQueryError(f"k must be at least 1, got {k}")
+    store = models.corpus_store(cfg)
+    if store.count() == 0:
+        notices.append(EMPTY_STORE.format(where=store.location))
+        return {"query": query, "documents": [], "notices": notices}
+    return {"query": query, "documents": store.search(query, k), "notices": notices}

@@ -1,0 +1,166 @@
+"""The graph on the real embedder and a real Chroma store holding the demo corpus."""
+
+import sqlite3
+
+import pytest
+from langchain_core.language_models import GenericFakeChatModel
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.graph import END, START, StateGraph
+from typing_extensions import TypedDict
+
+from m2io_graph import build_graph
+from m2io_graph.errors import InvalidQueryError
+from m2io_graph.inserter.strategies import register
+
+QUESTION = "How do I forward a local port to a remote server through an SSH tunnel?"
+NODES = {"retrieve", "generate_text", "extract_candidates", "insert_images", "merge"}
+
+
+def run(settings, **extra):
+    return build_graph(settings).invoke({"query": QUESTION, **extra.pop("input", {})}, {"configurable": extra})
+
+
+def test_nodes_and_edges_are_the_designed_ones():
+    graph = build_graph().get_graph()
+    assert NODES <= set(graph.nodes)
+    edges = {(e.source, e.target) for e in graph.edges}
+    assert {
+        ("retrieve", "generate_text"),
+        ("retrieve", "extract_candidates"),
+        ("generate_text", "insert_images"),
+        ("extract_candidates", "insert_images"),
+        ("insert_images", "merge"),
+    } <= edges
+
+
+def test_answer_has_text_images_and_timings(demo_store):
+    result = run(demo_store)
+    assert set(result["timings"]) == NODES
+    assert result["sentences"] and result["text"]
+    assert any("ssh" in d["text"].lower() for d in result["documents"])
+    shown = {i["image_id"] for i in result["insertions"]}
+    assert shown <= {c["id"] for c in result["candidates"]}
+    assert any("ssh-L.png" in c["path"] for c in result["candidates"])
+    for image in result["candidates"]:
+        if image["id"] in shown:
+            assert image["path"] in result["answer"]
+
+
+def test_branches_share_one_superstep(demo_store):
+    graph = build_graph(demo_store, checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "parallel"}}
+    graph.invoke({"query": QUESTION}, config)
+    pending = [set(s.next) for s in graph.get_state_history(config)]
+    assert {"generate_text", "extract_candidates"} in pending
+    assert {"generate_text"} not in pending and {"extract_candidates"} not in pending
+
+
+def test_stream_updates_show_both_branches(demo_store):
+    chunks = list(build_graph(demo_store).stream({"query": QUESTION}, stream_mode="updates"))
+    order = [name for chunk in chunks for name in chunk]
+    assert order[0] == "retrieve" and order[-2:] == ["insert_images", "merge"]
+    assert set(order[1:3]) == {"generate_text", "extract_candidates"}
+    updates = {name: update for chunk in chunks for name, update in chunk.items()}
+    assert "sentences" in updates["generate_text"] and "candidates" in updates["extract_candidates"]
+
+
+def test_works_as_a_node_of_a_parent_graph(demo_store):
+    class Parent(TypedDict, total=False):
+        query: str
+        answer: str
+        notices: list[str]
+
+    parent = StateGraph(Parent)
+    parent.add_node("m2io", build_graph(demo_store))
+    parent.add_edge(START, "m2io")
+    parent.add_edge("m2io", END)
+    app = parent.compile()
+    events = list(app.stream({"query": QUESTION}, stream_mode="updates", subgraphs=True))
+    namespaces = {ns for ns, _ in events}
+    assert () in namespaces and any(ns and ns[0].startswith("m2io") for ns in namespaces)
+    inner = {name for ns, update in events if ns for name in update}
+    assert NODES <= inner
+    assert app.invoke({"query": QUESTION})["answer"]
+
+
+@pytest.mark.parametrize("saver", ["memory", "sqlite"])
+def test_state_round_trips_through_checkpointers(demo_store, tmp_path, saver):
+    checkpointer = (
+        InMemorySaver()
+        if saver == "memory"
+        else SqliteSaver(sqlite3.connect(tmp_path / "cp.db", check_same_thread=False))
+    )
+    graph = build_graph(demo_store, checkpointer=checkpointer)
+    config = {"configurable": {"thread_id": "t1"}}
+    result = graph.invoke({"query": QUESTION}, config)
+    saved = graph.get_state(config).values
+    assert saved["answer"] == result["answer"]
+    assert saved["candidates"] == result["candidates"]
+
+
+def test_a_fake_chat_model_can_be_the_generator(demo_store):
+    model = GenericFakeChatModel(
+        messages=iter(["Use ssh -L to forward a local port. The tunnel ends on the intermediary."])
+    )
+    result = run(demo_store, generator=model)
+    assert result["sentences"] == [
+        "Use ssh -L to forward a local port.",
+        "The tunnel ends on the intermediary.",
+    ]
+
+
+def test_empty_generation_falls_back_to_extraction(demo_store):
+    result = run(demo_store, generator=GenericFakeChatModel(messages=iter(["   "])))
+    assert result["sentences"] and any("wrote nothing" in n for n in result["notices"])
+
+
+@pytest.mark.parametrize("query", ["", "   \n\t "])
+def test_empty_query_is_a_clear_error(demo_store, query):
+    with pytest.raises(InvalidQueryError, match="empty"):
+        build_graph(demo_store).invoke({"query": query})
+
+
+def test_huge_query_is_cut_with_a_notice(demo_store):
+    result = build_graph(demo_store).invoke({"query": QUESTION + " tunnel" * 2000})
+    assert any("longer than 1000 characters" in n for n in result["notices"])
+    assert result["answer"]
+
+
+def test_empty_store_says_so(tmp_path):
+    result = build_graph({"store_dir": str(tmp_path / "empty"), "generator": "extractive"}).invoke(
+        {"query": QUESTION}
+    )
+    assert result["candidates"] == [] and result["insertions"] == []
+    assert any("m2io ingest" in n for n in result["notices"])
+
+
+def test_question_without_relevant_images_gets_text_only(demo_store):
+    result = run(demo_store, input={"query": "What is the meaning of the word chrysanthemum?"})
+    assert result["insertions"] == []
+    assert "![" not in result["answer"]
+
+
+def test_invalid_plan_falls_back_to_rule(demo_store):
+    @register("adversarial-test")
+    def adversarial(sentences, candidates, cfg, config):
+        return [{"image_id": "not-a-candidate", "after": 1}]
+
+    result = run(demo_store, inserter="adversarial-test")
+    assert result["inserter"] == "rule"
+    assert "not among the candidates" in result["fallback"]
+    assert "not-a-candidate" not in result["answer"]
+
+
+def test_crashing_strategy_falls_back_to_rule(demo_store):
+    @register("crashing-test")
+    def crashing(sentences, candidates, cfg, config):
+        raise RuntimeError("model server went away")
+
+    result = run(demo_store, inserter="crashing-test")
+    assert result["inserter"] == "rule" and "went away" in result["fallback"]
+
+
+def test_per_call_k_and_max_candidates(demo_store):
+    result = run(demo_store, input={"k": 2}, max_candidates=1)
+    assert len(result["documents"]) == 2 and len(result["candidates"]) <= 1

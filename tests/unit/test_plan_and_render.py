@@ -1,0 +1,73 @@
+import base64
+
+import pytest
+from PIL import Image
+
+from m2io_graph.inserter.plan import InvalidPlanError, validate_plan
+from m2io_graph.render import to_html, to_markdown
+from m2io_graph.state import Candidate
+
+
+def candidate(image_id: str, path: str = "/img.png", caption: str = "") -> Candidate:
+    return Candidate(
+        id=image_id, path=path, alt=f"alt {image_id}", caption=caption, context="", doc_id="d", score=0.5
+    )
+
+
+SENTENCES = ["One.", "Two.", "Three."]
+
+
+def test_valid_plan_is_sorted_by_position():
+    plan = [{"image_id": "b", "after": 3}, {"image_id": "a", "after": 0}]
+    assert validate_plan(plan, 3, ["a", "b"]) == [
+        {"image_id": "a", "after": 0},
+        {"image_id": "b", "after": 3},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("plan", "message"),
+    [
+        ([{"image_id": "z", "after": 1}], "not among the candidates"),
+        ([{"image_id": "a", "after": 1}, {"image_id": "a", "after": 2}], "placed twice"),
+        ([{"image_id": "a", "after": 4}], "out of range 0..3"),
+        ([{"image_id": "a", "after": -1}], "out of range"),
+        ([{"image_id": "a", "after": "2"}], "out of range"),
+        ([{"image_id": "a", "after": True}], "out of range"),
+    ],
+)
+def test_invalid_plans_say_why(plan, message):
+    with pytest.raises(InvalidPlanError, match=message):
+        validate_plan(plan, 3, ["a", "b"])
+
+
+def test_markdown_places_images_after_their_sentence():
+    md = to_markdown(
+        SENTENCES,
+        [candidate("a", "/a.png", "Figure A"), candidate("b", "/b.png")],
+        [{"image_id": "b", "after": 0}, {"image_id": "a", "after": 2}],
+    )
+    assert md == "![alt b](</b.png>)\n\nOne. Two.\n\n![Figure A](</a.png>)\n*Figure A*\n\nThree."
+
+
+def test_image_outside_candidates_never_rendered():
+    md = to_markdown(SENTENCES, [candidate("a")], [{"image_id": "evil", "after": 1}])
+    assert md == "One. Two. Three." and "evil" not in md
+
+
+def test_html_page_is_self_contained(tmp_path):
+    png = tmp_path / "fig.png"
+    Image.new("RGB", (60, 40), "red").save(png)
+    page = to_html(
+        "What <is> it?",
+        {
+            "sentences": SENTENCES,
+            "candidates": [candidate("a", str(png), "A figure")],
+            "insertions": [{"image_id": "a", "after": 1}],
+            "documents": [],
+        },
+    )
+    encoded = base64.b64encode(png.read_bytes()).decode()
+    assert f'src="data:image/png;base64,{encoded}"' in page
+    assert "What &lt;is&gt; it?" in page
+    assert page.index("<p>One.</p>") < page.index("<figure") < page.index("<p>Two. Three.</p>")

@@ -1,0 +1,104 @@
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from m2io_graph.inserter.grammar import parse
+from m2io_graph.inserter.prompt import (
+    SYSTEM,
+    build_messages,
+    parse_single_shot,
+    render_prompt_text,
+    single_shot_messages,
+)
+from m2io_graph.state import Candidate
+
+
+def candidate(image_id: str, caption: str = "", alt: str = "", context: str = "") -> Candidate:
+    return Candidate(
+        id=image_id, path=f"/{image_id}.png", alt=alt, caption=caption, context=context, doc_id="d", score=0.0
+    )
+
+
+SENTENCES = ["Open the Settings menu.", "Pick the Network tab.", "Save your changes."]
+CANDIDATES = [
+    candidate("a", caption="Figure 1. The Settings menu", alt="settings"),
+    candidate("b", caption="Figure 2. The Network tab", context="The tab lists every interface."),
+]
+
+
+def test_messages_number_sentences_and_candidates():
+    system, human = build_messages(SENTENCES, CANDIDATES)
+    assert isinstance(system, SystemMessage) and isinstance(human, HumanMessage)
+    assert human.content == (
+        "Sentences:\n"
+        "[1] Open the Settings menu.\n"
+        "[2] Pick the Network tab.\n"
+        "[3] Save your changes.\n"
+        "Images:\n"
+        "<img1> Figure 1. The Settings menu. settings\n"
+        "<img2> Figure 2. The Network tab. The tab lists every interface."
+    )
+
+
+def test_system_states_the_contract_and_its_example_parses():
+    assert '"after": 0 = before the first' in SYSTEM
+    assert "[] is valid" in SYSTEM
+    example = SYSTEM[SYSTEM.rindex("<answer>[") :]
+    assert parse(example, 3, 2) == [(2, 0), (1, 3)]
+
+
+def test_long_descriptions_are_cut_at_a_word():
+    long = candidate("c", caption="word " * 100)
+    human = build_messages(["One."], [long], max_chars_per_candidate=30)[1].content
+    line = human.splitlines()[-1]
+    assert line == "<img1> " + " ".join(["word"] * 6)
+
+
+def test_sentence_newlines_cannot_break_the_numbering():
+    human = build_messages(["Two\nlines."], [])[1].content
+    assert human == "Sentences:\n[1] Two lines.\nImages:\n(none)"
+
+
+def test_plain_text_is_the_messages_joined():
+    text = render_prompt_text(SENTENCES, CANDIDATES)
+    system, human = build_messages(SENTENCES, CANDIDATES)
+    assert text == f"{system.content}\n\n{human.content}"
+
+
+def test_prompt_stays_short():
+    """6 sentences + 6 captioned candidates: 997 chars, 341 SmolLM2 tokens (353 in its chat template)."""
+    sentences = [f"Step {i} of the installer asks for one more setting here." for i in range(1, 7)]
+    candidates = [
+        candidate(str(i), caption=f"Figure 4.{i}. Installer step {i}", alt=f"Screenshot of step {i}")
+        for i in range(1, 7)
+    ]
+    assert len(render_prompt_text(sentences, candidates)) < 1050
+
+
+def test_single_shot_prompt_lists_candidates_and_keeps_the_question():
+    system, human = single_shot_messages("How do I set up the network?", "[1] Network docs", CANDIDATES)
+    assert "[1] Network docs" in system.content
+    assert "<img2> Figure 2. The Network tab." in system.content
+    assert human.content == "How do I set up the network?"
+
+
+def test_parse_single_shot_places_markers_after_their_sentence():
+    text = "<img2>Open the Settings menu. Pick the Network tab.<img1> Save your changes."
+    sentences, insertions = parse_single_shot(text, CANDIDATES)
+    assert sentences == SENTENCES
+    assert insertions == [{"image_id": "b", "after": 0}, {"image_id": "a", "after": 2}]
+
+
+def test_parse_single_shot_ignores_unknown_and_repeated_markers():
+    text = "Open the Settings menu.<img1>\n\n<img9> Pick the Network tab. <IMG 1> Save your changes.<img0>"
+    sentences, insertions = parse_single_shot(text, CANDIDATES)
+    assert sentences == SENTENCES
+    assert insertions == [{"image_id": "a", "after": 1}]
+
+
+def test_parse_single_shot_marker_inside_a_sentence_goes_after_it():
+    sentences, insertions = parse_single_shot("Open the <img1> Settings menu. Done.", CANDIDATES)
+    assert sentences == ["Open the Settings menu.", "Done."]
+    assert insertions == [{"image_id": "a", "after": 1}]
+
+
+def test_parse_single_shot_without_markers():
+    assert parse_single_shot("Just text.", CANDIDATES) == (["Just text."], [])
