@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from m2io_graph.cli_train import add_train_parser
 from m2io_graph.config import M2IOConfig
 
 EXIT_BAD_INPUT = 2
@@ -38,16 +39,21 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--format", choices=["html", "markdown", "mramg"], help="default: by file extension")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
     _store_options(ingest)
+    ingest.set_defaults(run=_ingest)
 
     ask = commands.add_parser("ask", help="answer a question with text and images")
     ask.add_argument("question", help="the question (quote it)")
     ask.add_argument("--json", action="store_true", help="print the whole result as JSON")
     ask.add_argument("--html", type=Path, metavar="FILE", help="also write the answer as a self-contained HTML page")
-    ask.add_argument("--inserter", help="image inserter strategy (default: rule)")
+    ask.add_argument("--inserter", help="image inserter strategy: rule (default), r1, llm, single_shot")
+    ask.add_argument("--inserter-checkpoint", help="r1: a trained adapter/model folder (default: the shipped one)")
     ask.add_argument("--generator", help="smollm2 (default, offline), extractive, openai, or hf:<model>")
     ask.add_argument("--base-url", help="OpenAI-compatible endpoint for --generator openai (e.g. vLLM)")
     ask.add_argument("--k", type=int, help="how many chunks to retrieve (default: 4)")
     _store_options(ask)
+    ask.set_defaults(run=_ask)
+
+    add_train_parser(commands, _store_options)
     return parser
 
 
@@ -58,6 +64,7 @@ def _config(args: argparse.Namespace) -> M2IOConfig:
         "collection": "collection",
         "embedder": "embedder",
         "inserter": "inserter",
+        "inserter_checkpoint": "inserter_checkpoint",
         "generator": "generator",
         "base_url": "base_url",
         "k": "k",
@@ -110,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
     try:
         cfg = _config(args)
-        return _ingest(args, cfg) if args.command == "ingest" else _ask(args, cfg)
+        return int(args.run(args, cfg))
     except (InvalidQueryError, UnknownStrategyError, UnknownModelError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

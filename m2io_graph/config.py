@@ -44,6 +44,16 @@ class M2IOConfig:
     """Length cap of the generated answer, in tokens."""
     inserter: str = "rule"
     """Image inserter strategy; `m2io_graph.inserter.strategies.names()` lists them."""
+    inserter_checkpoint: str = ""
+    """`r1`: a trained LoRA adapter or model folder, `smollm2` (the untrained base), or a hub
+    name; empty means the adapter shipped with the package."""
+    inserter_llm: str | BaseChatModel = "smollm2"
+    """`llm` and `single_shot`: the chat model to prompt, named like `generator` (e.g. `openai`
+    with `inserter_base_url` for a vLLM or `m2io serve --openai` endpoint), or an object."""
+    inserter_llm_model: str = "gpt-4o-mini"
+    """Model name sent to the inserter's OpenAI-compatible endpoint."""
+    inserter_base_url: str | None = None
+    """OpenAI-compatible endpoint for `inserter_llm="openai"`."""
     rule_threshold: float = 0.45
     """`rule` inserter: minimum sentence-image cosine similarity for an image to be placed."""
     min_candidate_score: float = 0.15

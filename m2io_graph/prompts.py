@@ -2,6 +2,8 @@
 
 from langchain_core.prompts import ChatPromptTemplate
 
+from m2io_graph.state import Document
+
 ANSWER_PROMPT = ChatPromptTemplate.from_messages(
     [
         (
@@ -14,3 +16,8 @@ ANSWER_PROMPT = ChatPromptTemplate.from_messages(
         ("human", "{query}"),
     ]
 )
+
+
+def format_context(documents: list[Document]) -> str:
+    """Numbered passages with their titles, the way the answer prompts expect them."""
+    return "\n\n".join(f"[{i}] {d['title']}\n{d['text']}" for i, d in enumerate(documents, 1))

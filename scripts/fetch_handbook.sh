@@ -41,25 +41,16 @@ else
   target="${1:-$repo/data/debian-handbook-full}"
 fi
 
-work="$(mktemp -d)"
-chmod 755 "$work" # apt-get downloads as user _apt, which must be able to write here
-trap 'rm -rf "$work"' EXIT
-
-deb="${DEB:-}"
-if [[ -z "$deb" ]]; then
-  echo "Downloading debian-handbook with apt-get ..." >&2
-  (cd "$work" && apt-get download debian-handbook >&2)
-  deb="$(ls "$work"/debian-handbook_*.deb)"
-fi
-version="$(dpkg-deb -f "$deb" Version)"
-dpkg -x "$deb" "$work/x"
-book="$work/x/usr/share/doc/debian-handbook/html/en-US"
-[[ -f "$book/index.html" ]] || { echo "error: no en-US HTML book in $deb" >&2; exit 1; }
+# shellcheck source=scripts/unpack_deb.sh
+source "$repo/scripts/unpack_deb.sh"
+unpack_deb debian-handbook
+book="$unpacked/usr/share/doc/debian-handbook/html/en-US"
+[[ -f "$book/index.html" ]] || { echo "error: no en-US HTML book in debian-handbook $version" >&2; exit 1; }
 
 mkdir -p "$target"
 if [[ "$mode" == full ]]; then
   cp -a "$book/." "$target/"
-  cp "$work/x/usr/share/doc/debian-handbook/copyright" "$target/COPYRIGHT"
+  cp "$unpacked/usr/share/doc/debian-handbook/copyright" "$target/COPYRIGHT"
   echo "Copied $(ls "$target"/*.html | wc -l) pages of debian-handbook $version to $target" >&2
   exit 0
 fi

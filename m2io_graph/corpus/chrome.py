@@ -35,16 +35,20 @@ _HEADER_TOKENS = frozenset({"header", "masthead"})
 
 _ICON_WORDS = frozenset(
     (
-        "icon logo favicon emoji avatar badge sprite spacer bullet arrow callout beacon "
-        "tracking caret chevron button btn"
+        "icon logo favicon emoji avatar badge sprite spacer bullet arrow beacon tracking caret "
+        "chevron button btn"
     ).split()
 )
 """Words that mark an image as chrome wherever they appear in its class, id or file name."""
+_ICON_CLASSES = _ICON_WORDS | {"callout"}
+"""DocBook marks callout bullets `class="callout"`; in a file name the word is no proof
+(`main-window-callouts.png` is a screenshot annotated with callouts), so there it counts only
+as one of the _NAV_WORDS (`callout-3.png`)."""
 _NAV_WORDS = frozenset(
     (
         "prev previous next up down left right home top back forward go stock nav first last "
         "blank clear transparent dot pixel 1x1 note tip warning caution important danger info "
-        "small"
+        "small callout"
     ).split()
 )
 """Words that mark a file name as chrome only when it is made of nothing else (`stock-go-up.png`,
@@ -181,7 +185,7 @@ def is_chrome_image(img: Tag, root: Tag | None = None) -> bool:
     """
     if str(img.get("aria-hidden") or "").lower() == "true" or img.get("role") == "presentation":
         return True
-    if any(_ICON_WORDS.intersection(_attr_tokens(tag)) for tag in (img, img.parent) if tag):
+    if any(_ICON_CLASSES.intersection(_attr_tokens(tag)) for tag in (img, img.parent) if tag):
         return True
     src = str(img.get("src") or "")
     if not src or src.startswith("data:"):

@@ -22,6 +22,7 @@ FIGURE_LABEL = re.compile(
     r"(?:(?:[A-Z]\.)?\d+(?:[.\-]\d+)*\s*[.:\u2013\u2014-]?|[:\u2013\u2014-])\s*",
     re.I,
 )
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)])(?=\s|$)")
 NON_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 """Strings in the tree that are not text a reader sees."""
 
@@ -38,12 +39,34 @@ def is_figure(tag: Tag) -> bool:
     )
 
 
-def figure_caption(figure: Tag) -> Tag | None:
-    """<figcaption>, a `*caption*` class, or DocBook's <p class="title">Figure 9.3. …</p>."""
-    found = figure.find("figcaption") or figure.find(class_=CAPTION_CLASS)
-    if found is None:
-        found = figure.find(class_="title")
-    return found if isinstance(found, Tag) else None
+def figure_caption(figure: Tag) -> str:
+    """The figure's caption: its title, then a distinct description when the figure has both.
+
+    The title is a <figcaption> or DocBook's <p class="title">Figure 9.3. …</p>; the description
+    is an element with a `*caption*` class (docutils, WordPress), which DocBook XSL also writes
+    for a mediaobject's long caption beside the figure title ("This image shows …"). Keeping
+    both gives the short label first and the explanation after it.
+    """
+    title = figure.find("figcaption") or figure.find(class_="title")
+    described = figure.find(class_=CAPTION_CLASS)
+    parts: list[str] = []
+    for found in (title, described):
+        if not isinstance(found, Tag) or (found is described and _nested(found, title)):
+            continue
+        text = clean_caption(found.get_text(" "))
+        if text and text not in parts:
+            parts.append(text)
+    head = [part if part[-1] in ".!?:" else part + "." for part in parts[:-1]]
+    return " ".join([*head, *parts[-1:]])
+
+
+def _nested(tag: Tag, other: PageElement | None) -> bool:
+    """Whether one of the two elements is, or is inside, the other (a caption-class span inside
+    a <figcaption> is the same caption, not a second one)."""
+    if not isinstance(other, Tag):
+        return False
+    inside = any(p is other for p in tag.parents) or any(p is tag for p in other.parents)
+    return tag is other or inside
 
 
 def _meaningful(nodes: list[PageElement]) -> list[PageElement]:
@@ -97,8 +120,12 @@ def sibling_caption(img: Tag) -> Tag | None:
 
 
 def clean_caption(text: str) -> str:
-    """A caption without its "Figure 9.3." / "Fig. 2:" / "Figure:" label."""
-    return FIGURE_LABEL.sub("", clean_text(text), count=1)
+    """A caption without its "Figure 9.3." / "Fig. 2:" / "Figure:" label.
+
+    Captions are read with a space between elements (so paragraphs do not run together), which
+    leaves one before punctuation that followed inline markup (`<b>sqlite3</b>.`); it goes.
+    """
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", FIGURE_LABEL.sub("", clean_text(text), count=1))
 
 
 def pick_src(img: Tag) -> str | None:

@@ -146,8 +146,7 @@ class _Walker:
         if tag.name == "img":
             self.image(tag, caption=None)
         elif is_figure(tag):
-            caption = figure_caption(tag)
-            text = clean_caption(caption.get_text(" ")) if caption else ""
+            text = figure_caption(tag)
             for img in tag.find_all("img"):
                 self.image(img, caption=text)
         elif tag.name == "pre":

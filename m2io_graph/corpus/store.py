@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -84,12 +85,37 @@ class CorpusStore:
                     "title": c.title,
                     "source": c.source,
                     "images": json.dumps(c.images),
+                    "sentences": json.dumps(c.sentences),
                     "n_images": len(c.images),
                     "position": c.position,
                 }
                 for c in chunks
             ],
         )
+
+    def iter_chunks(self, batch_size: int = 500) -> Iterator[Chunk]:
+        """Every stored chunk as it was chunked (sentences, images with their gold `after`),
+        read a page at a time so that a large collection is never fetched in one request.
+
+        Training data is built from these; a store ingested before chunks kept their sentences
+        raises StoreError, since the gold `after` numbers would have nothing to point at.
+        """
+        for offset in range(0, self.count(), batch_size):
+            page = self._chroma.get(include=["metadatas"], limit=batch_size, offset=offset)
+            for meta in page["metadatas"]:
+                if "sentences" not in meta:
+                    raise StoreError(
+                        f"the store at {self.location} has no sentences in its chunks (it was "
+                        "ingested by an older version): ingest the documents again into a new store"
+                    )
+                yield Chunk(
+                    doc_id=str(meta["doc_id"]),
+                    title=str(meta["title"]),
+                    source=str(meta["source"]),
+                    position=int(meta["position"]),  # type: ignore[arg-type]
+                    sentences=json.loads(str(meta["sentences"])),
+                    images=json.loads(str(meta["images"])),
+                )
 
     def images_of(self, doc_ids: list[str]) -> list[ImageRef]:
         """Every image of these documents, in document order.

@@ -35,9 +35,17 @@ def _candidate_lines(candidates: list[Candidate], max_chars: int) -> str:
     if not candidates:
         return "(none)"
     return "\n".join(
-        f"<img{number}> {cut_at_word(normalize_space(describe(c)), max_chars)}"
+        f"<img{number}> {cut_at_word(describe(c, with_context=False), max_chars)}"
         for number, c in enumerate(candidates, start=1)
     )
+
+
+_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+def to_chat_dicts(messages: list[BaseMessage]) -> list[dict[str, str]]:
+    """LangChain messages as the `{"role", "content"}` dicts chat templates (and trl) expect."""
+    return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
 
 
 def build_messages(

@@ -1,49 +1,58 @@
 """Inserter strategies by name: `configurable={"inserter": name}` picks one per call.
 
-A strategy maps (sentences, candidates) to a plan. Model-backed strategies (r1, llm,
-single_shot) register here the same way; whatever they return is validated by the node, and
-an invalid plan falls back to `rule`.
+A strategy turns a task (the answer's sentences, the candidates, the question and its documents)
+into a plan. Whatever it returns is validated by the node; an invalid plan or an error falls
+back to `rule`.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from dataclasses import dataclass
+from typing import Callable
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 
 from m2io_graph import models
 from m2io_graph.config import M2IOConfig
+from m2io_graph.inserter import grammar
+from m2io_graph.inserter.prompt import build_messages, parse_single_shot, single_shot_messages
 from m2io_graph.inserter.rule import rule_plan
-from m2io_graph.state import Candidate, Insertion
+from m2io_graph.prompts import format_context
+from m2io_graph.state import Candidate, Document, Insertion
 
 FALLBACK = "rule"
+PLAN_TOKENS = 96
+"""Room for a short <think> and a plan of up to eight images."""
 
 
-class Strategy(Protocol):
-    def __call__(
-        self,
-        sentences: list[str],
-        candidates: list[Candidate],
-        cfg: M2IOConfig,
-        config: RunnableConfig,
-    ) -> list[Insertion]: ...
+@dataclass(frozen=True)
+class InsertionTask:
+    query: str
+    sentences: list[str]
+    candidates: list[Candidate]
+    documents: list[Document]
+
+
+@dataclass(frozen=True)
+class InsertionResult:
+    insertions: list[Insertion]
+    sentences: list[str] | None = None
+    """Set when the strategy wrote the text itself (`single_shot`)."""
+
+
+Strategy = Callable[[InsertionTask, M2IOConfig, RunnableConfig], InsertionResult]
 
 
 class UnknownStrategyError(ValueError):
     """An inserter name that is not registered."""
 
 
-def _rule(
-    sentences: list[str], candidates: list[Candidate], cfg: M2IOConfig, config: RunnableConfig
-) -> list[Insertion]:
-    return rule_plan(models.embedder(cfg), sentences, candidates, cfg.rule_threshold)
-
-
-_REGISTRY: dict[str, Strategy] = {"rule": _rule}
+_REGISTRY: dict[str, Strategy] = {}
 
 
 def register(name: str) -> Callable[[Strategy], Strategy]:
-    """Add a strategy under `name` (used by the model-backed inserters and by tests)."""
+    """Add a strategy under `name` (the built-ins below, and users' own)."""
 
     def add(strategy: Strategy) -> Strategy:
         _REGISTRY[name] = strategy
@@ -63,3 +72,44 @@ def get_strategy(name: str) -> Strategy:
         raise UnknownStrategyError(
             f"unknown inserter {name!r}; choose one of: {', '.join(names())}"
         ) from None
+
+
+@register("rule")
+def rule(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) -> InsertionResult:
+    """Embedding similarity, a threshold, one image per sentence."""
+    plan = rule_plan(models.embedder(cfg), task.sentences, task.candidates, cfg.rule_threshold)
+    return InsertionResult(plan)
+
+
+def prompted_plan(chat: BaseChatModel, task: InsertionTask, config: RunnableConfig) -> InsertionResult:
+    """Ask a chat model for a plan in the inserter grammar; GrammarError if it writes anything else."""
+    if not task.candidates or not task.sentences:
+        return InsertionResult([])
+    reply = chat.invoke(build_messages(task.sentences, task.candidates), config)
+    pairs = grammar.parse(str(reply.content), len(task.sentences), len(task.candidates))
+    return InsertionResult(grammar.to_insertions(pairs, task.candidates))
+
+
+@register("r1")
+def r1(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) -> InsertionResult:
+    """The GRPO-trained inserter model."""
+    return prompted_plan(models.inserter_model(cfg), task, config)
+
+
+@register("llm")
+def llm(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) -> InsertionResult:
+    """Any chat model prompted like r1 (GPT-4o, a vLLM endpoint, the untrained base)."""
+    return prompted_plan(models.inserter_llm(cfg, PLAN_TOKENS), task, config)
+
+
+@register("single_shot")
+def single_shot(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) -> InsertionResult:
+    """The paper's baseline: one call writes the text with image markers in it."""
+    if not task.candidates:
+        return InsertionResult([])
+    chat = models.inserter_llm(cfg, cfg.max_new_tokens + 8 * len(task.candidates))
+    messages = single_shot_messages(task.query, format_context(task.documents), task.candidates)
+    sentences, insertions = parse_single_shot(str(chat.invoke(messages, config).content), task.candidates)
+    if not sentences:
+        raise grammar.GrammarError("the single-shot answer has no text")
+    return InsertionResult(insertions, sentences)

@@ -40,18 +40,34 @@ def _store(embedder_name: str, store_dir: str, chroma_url: str | None, collectio
     )
 
 
+def _chat(
+    name: str | BaseChatModel, model: str, base_url: str | None, max_new_tokens: int
+) -> BaseChatModel:
+    if isinstance(name, BaseChatModel):
+        return name
+    return get_chat_model(name, model=model, base_url=base_url, max_new_tokens=max_new_tokens)
+
+
 def text_generator(cfg: M2IOConfig) -> Runnable[dict[str, Any], str]:
     """A runnable `{"query", "context", "documents"} -> answer text`."""
     if cfg.generator == "extractive":
         return extractive_generator(embedder(cfg))
-    chat = (
-        cfg.generator
-        if isinstance(cfg.generator, BaseChatModel)
-        else get_chat_model(
-            cfg.generator,
-            model=cfg.generator_model,
-            base_url=cfg.base_url,
-            max_new_tokens=cfg.max_new_tokens,
-        )
-    )
+    chat = _chat(cfg.generator, cfg.generator_model, cfg.base_url, cfg.max_new_tokens)
     return ANSWER_PROMPT | chat | StrOutputParser()
+
+
+def inserter_llm(cfg: M2IOConfig, max_new_tokens: int) -> BaseChatModel:
+    """The chat model the `llm` and `single_shot` inserters prompt."""
+    return _chat(cfg.inserter_llm, cfg.inserter_llm_model, cfg.inserter_base_url, max_new_tokens)
+
+
+@lru_cache(maxsize=4)
+def _inserter_model(checkpoint: str) -> BaseChatModel:
+    from m2io_graph.inserter.chat_model import InserterChatModel
+
+    return InserterChatModel(checkpoint=checkpoint)
+
+
+def inserter_model(cfg: M2IOConfig) -> BaseChatModel:
+    """The trained inserter (`r1`)."""
+    return _inserter_model(cfg.inserter_checkpoint)

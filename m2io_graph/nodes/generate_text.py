@@ -9,15 +9,11 @@ from langchain_core.runnables import RunnableConfig
 from m2io_graph import models
 from m2io_graph.config import M2IOConfig
 from m2io_graph.nodes.timing import timed
-from m2io_graph.state import Document, State
+from m2io_graph.prompts import format_context
+from m2io_graph.state import State
 from m2io_graph.text import split_sentences
 
 NOTHING_FOUND = "The ingested documents do not contain anything about this question."
-
-
-def format_context(documents: list[Document]) -> str:
-    """Numbered passages with their titles, the way the generator prompt expects them."""
-    return "\n\n".join(f"[{i}] {d['title']}\n{d['text']}" for i, d in enumerate(documents, 1))
 
 
 @timed("generate_text")

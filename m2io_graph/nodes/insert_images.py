@@ -9,7 +9,7 @@ from langchain_core.runnables import RunnableConfig
 
 from m2io_graph.config import M2IOConfig
 from m2io_graph.inserter.plan import validate_plan
-from m2io_graph.inserter.strategies import FALLBACK, get_strategy
+from m2io_graph.inserter.strategies import FALLBACK, InsertionTask, get_strategy
 from m2io_graph.nodes.timing import timed
 from m2io_graph.state import State
 
@@ -19,21 +19,34 @@ log = logging.getLogger(__name__)
 @timed("insert_images")
 def insert_images(state: State, config: RunnableConfig) -> dict[str, Any]:
     cfg = M2IOConfig.from_runnable_config(config)
-    sentences = state.get("sentences") or []
     candidates = state.get("candidates") or []
+    task = InsertionTask(
+        query=state.get("query", ""),
+        sentences=state.get("sentences") or [],
+        candidates=candidates,
+        documents=state.get("documents") or [],
+    )
     ids = [c["id"] for c in candidates]
     strategy = get_strategy(cfg.inserter)
     try:
-        plan = validate_plan(strategy(sentences, candidates, cfg, config), len(sentences), ids)
-        return {"insertions": plan, "inserter": cfg.inserter, "fallback": None}
+        result = strategy(task, cfg, config)
+        sentences = result.sentences if result.sentences is not None else task.sentences
+        update: dict[str, Any] = {
+            "insertions": validate_plan(result.insertions, len(sentences), ids),
+            "inserter": cfg.inserter,
+            "fallback": None,
+        }
+        if result.sentences is not None:
+            update |= {"sentences": sentences, "text": " ".join(sentences)}
+        return update
     except Exception as error:  # a model's output must never crash the answer
         if cfg.inserter == FALLBACK:
             raise
         reason = f"{type(error).__name__}: {error}"
         log.warning("inserter %s failed (%s); using %s", cfg.inserter, reason, FALLBACK)
-    plan = get_strategy(FALLBACK)(sentences, candidates, cfg, config)
+    plan = get_strategy(FALLBACK)(task, cfg, config).insertions
     return {
-        "insertions": validate_plan(plan, len(sentences), ids),
+        "insertions": validate_plan(plan, len(task.sentences), ids),
         "inserter": FALLBACK,
         "fallback": reason,
     }

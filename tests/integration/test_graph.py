@@ -11,7 +11,7 @@ from typing_extensions import TypedDict
 
 from m2io_graph import build_graph
 from m2io_graph.errors import InvalidQueryError
-from m2io_graph.inserter.strategies import register
+from m2io_graph.inserter.strategies import InsertionResult, register
 
 QUESTION = "How do I forward a local port to a remote server through an SSH tunnel?"
 NODES = {"retrieve", "generate_text", "extract_candidates", "insert_images", "merge"}
@@ -143,8 +143,8 @@ def test_question_without_relevant_images_gets_text_only(demo_store):
 
 def test_invalid_plan_falls_back_to_rule(demo_store):
     @register("adversarial-test")
-    def adversarial(sentences, candidates, cfg, config):
-        return [{"image_id": "not-a-candidate", "after": 1}]
+    def adversarial(task, cfg, config):
+        return InsertionResult([{"image_id": "not-a-candidate", "after": 1}])
 
     result = run(demo_store, inserter="adversarial-test")
     assert result["inserter"] == "rule"
@@ -154,7 +154,7 @@ def test_invalid_plan_falls_back_to_rule(demo_store):
 
 def test_crashing_strategy_falls_back_to_rule(demo_store):
     @register("crashing-test")
-    def crashing(sentences, candidates, cfg, config):
+    def crashing(task, cfg, config):
         raise RuntimeError("model server went away")
 
     result = run(demo_store, inserter="crashing-test")

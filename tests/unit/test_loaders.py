@@ -107,6 +107,60 @@ def test_docbook_publican_page(tmp_path: Path) -> None:
     assert doc.skipped == []
 
 
+DOCBOOK_XSL = """<html><head><title>2.1. Accounting Concepts</title>
+<meta name="generator" content="DocBook XSL Stylesheets Vsnapshot"></head><body>
+<div class="navheader"><table width="100%" summary="Navigation header"><tr>
+<th colspan="3" align="center">2.1. Accounting Concepts</th></tr><tr>
+<td align="left"><a accesskey="p" href="prev.html">&lt;&lt;&lt; Prev</a></td>
+<td align="right"><a accesskey="n" href="next.html"><img src="stylesheet/next.png"></a></td>
+</tr></table><hr></div>
+<div class="sect1"><div class="titlepage"><div><div><h2 class="title">
+<a name="s"></a>2.1. Accounting Concepts</h2></div></div></div>
+<p>Value moves between the five accounts.</p>
+<div class="figure"><a name="f"></a><p class="title"><b>Figure 2.1. The basic accounts</b></p>
+<div class="figure-contents"><div class="screenshot"><div class="mediaobject">
+<img src="figures/basics_Accounts.png" alt="The basic accounts"><div class="caption">
+<p>A graphical view of the <span class="guilabel"><strong>Accounts</strong></span> .</p>
+</div></div></div></div></div><br class="figure-break">
+<p>Drag the <span class="inlinemediaobject"><img src="figures/Tool_h_double_arrow.png"
+ width="48" alt="&lt;-&gt;"></span> handle to resize.</p>
+<div class="figure"><p class="title"><b>Figure 2.2. The main window</b></p>
+<div class="figure-contents"><div class="mediaobject">
+<img src="figures/Main-window-callouts.png" alt="The main window"></div></div></div>
+<div class="note" style="margin-left: 0.5in"><table border="0"><tr>
+<td rowspan="2" align="center" valign="top" width="25"><img src="./stylesheet/note.png"></td>
+<th align="left">Note</th></tr><tr><td colspan="2"><p>Balance every transaction.</p></td></tr>
+</table></div></div>
+<div class="navfooter"><hr><table width="100%" summary="Navigation footer"><tr>
+<td align="center"><a accesskey="h" href="index.html">Home</a></td></tr></table></div>
+</body></html>"""
+
+
+def test_docbook_xsl_page(tmp_path: Path) -> None:
+    """DocBook XSL (GnuCash): navheader/navfooter tables, a figure title plus a mediaobject
+    caption, admonition icons in tables, inline arrows, and a screenshot named for its callouts."""
+    accounts = png(tmp_path / "figures" / "basics_Accounts.png", (400, 300))
+    window = png(tmp_path / "figures" / "Main-window-callouts.png", (800, 600))
+    png(tmp_path / "figures" / "Tool_h_double_arrow.png", (48, 24))
+    png(tmp_path / "stylesheet" / "note.png", (48, 48))
+    png(tmp_path / "stylesheet" / "next.png", (48, 48))
+    doc = load_one(write(tmp_path / "basics.html", DOCBOOK_XSL))
+    assert doc.segments == [
+        "2.1. Accounting Concepts",
+        "Value moves between the five accounts.",
+        ImageSpec(
+            src=accounts,
+            alt="The basic accounts",
+            caption="The basic accounts. A graphical view of the Accounts.",
+        ),
+        "Drag the handle to resize.",
+        ImageSpec(src=window, alt="The main window", caption="The main window"),
+        "Note",
+        "Balance every transaction.",
+    ]
+    assert doc.skipped == []
+
+
 SPHINX = """<html><head><title>Install — Demo 1.0 documentation</title></head><body>
 <div class="related" role="navigation"><h3>Navigation</h3><ul>
   <li class="right"><a href="next.html"><img src="_static/next.png" alt="next"></a></li>

@@ -71,3 +71,13 @@ def test_html_page_is_self_contained(tmp_path):
     assert f'src="data:image/png;base64,{encoded}"' in page
     assert "What &lt;is&gt; it?" in page
     assert page.index("<p>One.</p>") < page.index("<figure") < page.index("<p>Two. Three.</p>")
+
+
+def test_describe_skips_repeats_and_keeps_one_period():
+    from m2io_graph.images import describe
+
+    image = candidate("a", caption="New Account dialog. Fill in the name.")
+    image["alt"] = "new account dialog"
+    image["context"] = "Click New."
+    assert describe(image) == "New Account dialog. Fill in the name. Click New."
+    assert describe(image, with_context=False) == "New Account dialog. Fill in the name."

@@ -33,9 +33,9 @@ def test_messages_number_sentences_and_candidates():
         "[2] Pick the Network tab.\n"
         "[3] Save your changes.\n"
         "Images:\n"
-        "<img1> Figure 1. The Settings menu. settings\n"
-        "<img2> Figure 2. The Network tab. The tab lists every interface."
-    )
+        "<img1> Figure 1. The Settings menu.\n"
+        "<img2> Figure 2. The Network tab."
+    )  # alt text inside the caption is not repeated; the context sentence is not shown
 
 
 def test_system_states_the_contract_and_its_example_parses():

@@ -1,0 +1,100 @@
+"""`m2io train data|sft|grpo`: build the inserter dataset, then train the inserter.
+
+Training imports trl and friends lazily, so `m2io ask` stays quick to start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from m2io_graph.config import M2IOConfig
+
+
+def add_train_parser(
+    commands: Any, store_options: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    train = commands.add_parser("train", help="build the inserter's training data, train it")
+    steps = train.add_subparsers(dest="step", required=True, metavar="STEP")
+    _data_parser(steps, store_options)
+    for step, text in (
+        ("sft", "SFT warm start on gold plans (trl SFTTrainer)"),
+        ("grpo", "GRPO on format/selection/position rewards (trl GRPOTrainer)"),
+    ):
+        parser = steps.add_parser(step, help=text, description=text)
+        parser.add_argument(
+            "--config", default="tiny-cpu", help="tiny-cpu (default), full-gpu, or a YAML path"
+        )
+        parser.add_argument("--dataset", help="dataset folder (default: the config's)")
+        parser.add_argument("--output-dir", help="where checkpoints go (default: the config's)")
+        parser.add_argument("--limit", type=int, help="use only the first N training examples")
+        if step == "grpo":
+            parser.add_argument("--init", help="start from this adapter (default: <output-dir>/sft)")
+        parser.set_defaults(run=_train)
+
+
+def _train(args: argparse.Namespace, cfg: M2IOConfig) -> int:
+    from training.config import load_config
+
+    settings = load_config(args.config, dataset=args.dataset, output_dir=args.output_dir)
+    if args.step == "sft":
+        from training.sft import run_sft
+
+        out = run_sft(settings, limit=args.limit)
+    else:
+        from training.grpo import run_grpo
+
+        out = run_grpo(settings, init=args.init, limit=args.limit)
+    rewards = [row for row in json.loads((out / "log_history.json").read_text()) if "reward" in row]
+    if rewards:
+        print(f"mean reward: first step {rewards[0]['reward']:.3f}, last step {rewards[-1]['reward']:.3f}")
+    print(f"saved {out}; use it with: m2io ask QUESTION --inserter r1 --inserter-checkpoint {out}")
+    return 0
+
+
+def _data_parser(steps: Any, store_options: Callable[[argparse.ArgumentParser], None]) -> None:
+    data = steps.add_parser(
+        "data",
+        help="build the inserter dataset from an ingested store",
+        description=(
+            "One example per passage with images: its sentences (at most 10), its images "
+            "shuffled among as many distractor images from other documents, and the gold plan "
+            "as the completion; plus image-free passages whose answer is []. Splits go by "
+            "document. Writes a datasets.DatasetDict, train/validation/test.jsonl and stats.json."
+        ),
+    )
+    data.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    data.add_argument("--corpus", help="label stored with each example (default: the store folder's name)")
+    data.add_argument("--seed", type=int, default=0, help="seed of every random choice (default: 0)")
+    data.add_argument("--negatives", type=float, default=0.25, help="image-free examples per positive one (default: 0.25)")
+    data.add_argument("--max-candidates", type=int, default=8, help="images per example, half of them at most gold (default: 8)")
+    data.add_argument("--all-test", action="store_true", help="put every example in test (a held-out corpus)")
+    data.add_argument("--with-context", action="store_true", help="show each candidate with the sentence it followed in its source (that is the gold sentence: off by default)")
+    data.add_argument("--quiet", action="store_true", help="no progress bar")
+    store_options(data)
+    data.set_defaults(run=_train_data)
+
+
+
+
+def _train_data(args: argparse.Namespace, cfg: M2IOConfig) -> int:
+    from m2io_graph import models
+    from training.data import DataOptions, build_inserter_dataset
+
+    options = DataOptions(
+        seed=args.seed,
+        negatives=args.negatives,
+        max_candidates=args.max_candidates,
+        all_test=args.all_test,
+        with_context=args.with_context,
+    )
+    corpus = args.corpus or Path(cfg.chroma_url or cfg.store_dir).name or cfg.collection
+    store = models.corpus_store(cfg)
+    stats = build_inserter_dataset(store, args.out, options, corpus=corpus, progress=not args.quiet)
+    print(f"wrote {args.out} ({corpus})")
+    print(f"{'split':<11}" + "".join(f"{name:>12}" for name in stats["all"]))
+    for split, counts in stats.items():
+        print(f"{split:<11}" + "".join(f"{value:>12}" for value in counts.values()))
+    return 0

@@ -1,0 +1,1 @@
+"""Measuring the pipeline and its parts: metrics over datasets, strategy comparisons."""

@@ -1,0 +1,109 @@
+"""`InserterChatModel`: the image inserter as a LangChain chat model over a local causal LM.
+
+Being a `BaseChatModel` gives it `invoke`, `batch`, `stream`, callbacks and tracing for free, so
+the same object serves the graph, the evaluation and an OpenAI-compatible endpoint.
+"""
+
+from __future__ import annotations
+
+from threading import Thread
+from typing import Any, Iterator
+
+import torch
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import Field
+
+from m2io_graph.inserter.checkpoints import default_checkpoint, load_inserter
+from m2io_graph.inserter.prompt import to_chat_dicts
+
+class InserterChatModel(BaseChatModel):
+    """A Hugging Face causal LM fine-tuned to write `<answer>[{"image": i, "after": s}]</answer>`.
+
+    `checkpoint` is a LoRA adapter or model folder, `smollm2` (the untrained offline base), a hub
+    name, or empty for the adapter shipped with the package. Decoding is greedy by default: a
+    placement should not change between two runs.
+    """
+
+    checkpoint: str = ""
+    max_new_tokens: int = 64
+    temperature: float = Field(default=0.0, ge=0.0)
+
+    @property
+    def _llm_type(self) -> str:
+        return "m2io-inserter"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "checkpoint": self.checkpoint or "shipped",
+            "max_new_tokens": self.max_new_tokens,
+            "temperature": self.temperature,
+        }
+
+    def _inputs(self, messages: list[BaseMessage]) -> tuple[Any, Any, dict[str, Any]]:
+        model, tokenizer = load_inserter(self.checkpoint or default_checkpoint())
+        ids = tokenizer.apply_chat_template(
+            to_chat_dicts(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True
+        )
+        sampling = (
+            {"do_sample": True, "temperature": self.temperature}
+            if self.temperature > 0
+            else {"do_sample": False}
+        )
+        options = {
+            **ids,
+            **sampling,
+            "max_new_tokens": self.max_new_tokens,
+            "pad_token_id": tokenizer.pad_token_id or tokenizer.eos_token_id,
+        }
+        return model, tokenizer, options
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        model, tokenizer, options = self._inputs(messages)
+        with torch.inference_mode():
+            output = model.generate(**options)
+        new = output[0][options["input_ids"].shape[1] :]
+        text = tokenizer.decode(new, skip_special_tokens=True)
+        usage = {
+            "input_tokens": int(options["input_ids"].shape[1]),
+            "output_tokens": int(new.shape[0]),
+            "total_tokens": int(output.shape[1]),
+        }
+        message = AIMessage(content=text, usage_metadata=usage)
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        from transformers import TextIteratorStreamer
+
+        model, tokenizer, options = self._inputs(messages)
+        streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+
+        def generate() -> None:
+            with torch.inference_mode():
+                model.generate(**options, streamer=streamer)
+
+        worker = Thread(target=generate, daemon=True)
+        worker.start()
+        for text in streamer:
+            if not text:
+                continue
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+            if run_manager:
+                run_manager.on_llm_new_token(text, chunk=chunk)
+            yield chunk
+        worker.join()

@@ -1,0 +1,49 @@
+"""`InserterChatModel` on the real offline base, a saved LoRA adapter and the shipped checkpoint."""
+
+import json
+
+import pytest
+from langchain_core.messages import AIMessageChunk
+
+from m2io_graph.inserter.chat_model import InserterChatModel
+from m2io_graph.inserter.checkpoints import CheckpointMissing, load_inserter, resolve_base
+from m2io_graph.inserter.prompt import build_messages
+
+pytestmark = pytest.mark.slow
+
+SENTENCES = ["Use ssh -L to forward a local port.", "The tunnel ends on the intermediary."]
+CANDIDATES = [
+    {"id": "a", "path": "/a.png", "alt": "Forwarding a local port with SSH", "caption": "", "context": "", "doc_id": "d"},
+    {"id": "b", "path": "/b.png", "alt": "A cat on a sofa", "caption": "", "context": "", "doc_id": "e"},
+]
+MESSAGES = build_messages(SENTENCES, CANDIDATES)
+
+
+def test_invoke_batch_and_stream_on_the_offline_base():
+    model = InserterChatModel(checkpoint="smollm2", max_new_tokens=12)
+    reply = model.invoke(MESSAGES)
+    assert reply.content and reply.usage_metadata["output_tokens"] <= 12
+    assert [r.content for r in model.batch([MESSAGES, MESSAGES])] == [reply.content] * 2
+    chunks = list(model.stream(MESSAGES))
+    assert len(chunks) > 1 and all(isinstance(c, AIMessageChunk) for c in chunks)
+    assert "".join(c.content for c in chunks) == reply.content
+
+
+def test_a_lora_adapter_loads_with_a_symbolic_base(tmp_path):
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(resolve_base("smollm2"))
+    adapter = get_peft_model(base, LoraConfig(r=2, target_modules=["q_proj"], task_type="CAUSAL_LM"))
+    adapter.save_pretrained(tmp_path / "adapter")
+    config = tmp_path / "adapter" / "adapter_config.json"
+    config.write_text(json.dumps({**json.loads(config.read_text()), "base_model_name_or_path": "smollm2"}))
+    model, tokenizer = load_inserter(str(tmp_path / "adapter"))
+    assert not hasattr(model, "peft_config")  # merged for speed
+    reply = InserterChatModel(checkpoint=str(tmp_path / "adapter"), max_new_tokens=4).invoke(MESSAGES)
+    assert isinstance(reply.content, str)
+
+
+def test_missing_checkpoint_names_the_training_command(tmp_path):
+    with pytest.raises(CheckpointMissing, match="m2io train"):
+        InserterChatModel(checkpoint=str(tmp_path / "nothing")).invoke(MESSAGES)

@@ -1,0 +1,60 @@
+"""What SFT and GRPO share: loading the base, the LoRA config, device flags, saving checkpoints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from m2io_graph.inserter.checkpoints import OFFLINE_BASE, resolve_base
+from training.config import TrainConfig
+
+
+def device_flags() -> dict[str, Any]:
+    """Trainer flags for the machine at hand: bf16 on a GPU, plain fp32 on a CPU."""
+    if torch.cuda.is_available():
+        return {"bf16": True, "use_cpu": False}
+    return {"bf16": False, "use_cpu": True}
+
+
+def load_base(cfg: TrainConfig) -> tuple[Any, Any]:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = resolve_base(cfg.base_model)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return AutoModelForCausalLM.from_pretrained(path), tokenizer
+
+
+def lora_config(cfg: TrainConfig) -> Any:
+    if cfg.lora is None:
+        return None
+    from peft import LoraConfig
+
+    return LoraConfig(
+        r=cfg.lora.r,
+        lora_alpha=cfg.lora.alpha,
+        lora_dropout=cfg.lora.dropout,
+        target_modules=cfg.lora.target_modules,
+        task_type="CAUSAL_LM",
+    )
+
+
+def save_checkpoint(model: Any, tokenizer: Any, out: Path, cfg: TrainConfig, log: list[dict]) -> Path:
+    """Save weights, the config used and the training log; adapters name their base symbolically
+    (`smollm2`) so they load on machines where the converted base lives elsewhere."""
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out)
+    adapter_config = out / "adapter_config.json"
+    if adapter_config.exists() and cfg.base_model == OFFLINE_BASE:
+        data = json.loads(adapter_config.read_text())
+        data["base_model_name_or_path"] = OFFLINE_BASE
+        adapter_config.write_text(json.dumps(data, indent=2))
+    else:
+        tokenizer.save_pretrained(out)
+    (out / "train_config.json").write_text(json.dumps(cfg.as_dict(), indent=2))
+    (out / "log_history.json").write_text(json.dumps(log, indent=2))
+    return out
