@@ -4,7 +4,15 @@ from typing import Any
 
 from m2io_graph.config import M2IOConfig
 from m2io_graph.graph import build_graph
-from m2io_graph.state import Candidate, Document, ImageRef, InputState, Insertion, OutputState, State
+from m2io_graph.state import (
+    Candidate,
+    Document,
+    ImageRef,
+    InputState,
+    Insertion,
+    OutputState,
+    State,
+)
 
 __all__ = [
     "Candidate",

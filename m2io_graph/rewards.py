@@ -76,7 +76,9 @@ def selection_reward(
     """
     modes = [selection] * len(completions) if isinstance(selection, str) else selection
     rewards: list[float] = []
-    for c, plan, n, m, mode in zip(completions, gold, n_sentences, n_candidates, modes, strict=True):
+    for c, plan, n, m, mode in zip(
+        completions, gold, n_sentences, n_candidates, modes, strict=True
+    ):
         chosen = _plan(c, n, m)
         if chosen is None:
             rewards.append(0.0)
@@ -113,7 +115,9 @@ def position_reward(
     rewards: list[float] = []
     for c, plan, n, m in zip(completions, gold, n_sentences, n_candidates, strict=True):
         chosen = _plan(c, n, m)
-        rewards.append(0.0 if chosen is None else position_accuracy(gold=_gold(plan), predicted=chosen))
+        rewards.append(
+            0.0 if chosen is None else position_accuracy(gold=_gold(plan), predicted=chosen)
+        )
     return rewards
 
 

@@ -7,9 +7,9 @@ and servers send it, so images travel as ids and paths, never as bytes.
 from __future__ import annotations
 
 import operator
-from typing import Annotated
+from typing import Annotated, NotRequired
 
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 
 def append_new(left: list[str], right: list[str]) -> list[str]:

@@ -30,7 +30,9 @@ def split_sentences(text: str) -> list[str]:
     for block in re.split(r"\n\s*\n", text):
         block = normalize_space(block)
         if block:
-            sentences.extend(s for s in (normalize_space(x) for x in _segmenter().segment(block)) if s)
+            sentences.extend(
+                s for s in (normalize_space(x) for x in _segmenter().segment(block)) if s
+            )
     return sentences
 
 

@@ -39,8 +39,10 @@ def main() -> None:
         start = time.perf_counter()
         report = ingest(REPO / "data/demo/debian-handbook", store, progress=False)
         seconds = time.perf_counter() - start
-        print(f"ingest: {report.summary()} in {seconds:.1f} s "
-              f"= {report.chunks_added / seconds:.1f} chunks/s, {report.documents / seconds:.2f} docs/s")
+        print(
+            f"ingest: {report.summary()} in {seconds:.1f} s "
+            f"= {report.chunks_added / seconds:.1f} chunks/s, {report.documents / seconds:.2f} docs/s"
+        )
         graph = build_graph(settings)
         graph.invoke({"query": questions[0]})  # load models once
         timings: dict[str, list[float]] = {}

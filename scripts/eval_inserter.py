@@ -33,7 +33,9 @@ def build_system(spec: str) -> tuple[str, System]:
     if name == "rule":
         return name, rule_system(get_embedder(), M2IOConfig().rule_threshold)
     if name == "single_shot":
-        return name, single_shot_system(InserterChatModel(checkpoint=checkpoint or "smollm2", max_new_tokens=200))
+        return name, single_shot_system(
+            InserterChatModel(checkpoint=checkpoint or "smollm2", max_new_tokens=200)
+        )
     return name, chat_system(InserterChatModel(checkpoint=checkpoint or "smollm2"))
 
 

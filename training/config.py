@@ -75,7 +75,9 @@ def load_config(name_or_path: str, **overrides: Any) -> TrainConfig:
         path = CONFIG_DIR / f"{name_or_path}.yaml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in CONFIG_DIR.glob("*.yaml")))
-        raise FileNotFoundError(f"no training config {name_or_path!r}; use a YAML path or one of: {known}")
+        raise FileNotFoundError(
+            f"no training config {name_or_path!r}; use a YAML path or one of: {known}"
+        )
     raw: dict[str, Any] = yaml.safe_load(path.read_text()) or {}
     raw.update({k: v for k, v in overrides.items() if v is not None})
     unknown = set(raw) - {f.name for f in fields(TrainConfig)}

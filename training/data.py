@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from random import Random
@@ -45,10 +45,11 @@ from typing_extensions import TypedDict
 from m2io_graph.corpus.chunking import Chunk
 from m2io_graph.corpus.store import CorpusStore, StoreError
 from m2io_graph.inserter.grammar import format_plan
-from m2io_graph.inserter.prompt import build_messages, to_chat_dicts
+from m2io_graph.inserter.prompt import Hint, build_messages, to_chat_dicts
 from m2io_graph.state import Candidate, ImageRef
 
 SPLITS = ("train", "validation", "test")
+Hinter = Callable[[list[str], list[Candidate]], list[Hint]]
 
 
 class CandidateRow(TypedDict):
@@ -204,8 +205,6 @@ class _Distractors:
         return [self._images[i] for i in rng.sample(allowed, min(count, len(allowed)))]
 
 
-
-
 def _example(
     chunk: Chunk,
     corpus: str,
@@ -215,6 +214,7 @@ def _example(
     distractors: list[ImageRef],
     rng: Random,
     options: DataOptions,
+    hinter: Hinter | None,
 ) -> Example:
     candidates = [
         CandidateRow(
@@ -230,7 +230,8 @@ def _example(
     rng.shuffle(candidates)
     number = {c["id"]: n for n, c in enumerate(candidates, start=1)}
     pairs = [(number[i["id"]], i["after"]) for i in gold]
-    prompt = build_messages(sentences, cast(list[Candidate], candidates))
+    shown = cast(list[Candidate], candidates)
+    prompt = build_messages(sentences, shown, hints=hinter(sentences, shown) if hinter else None)
     return Example(
         id=f"{corpus}/{chunk.id}",
         doc_id=chunk.doc_id,
@@ -246,9 +247,12 @@ def _example(
     )
 
 
-def build_examples(chunks: Iterable[Chunk], options: DataOptions, corpus: str) -> list[Example]:
+def build_examples(
+    chunks: Iterable[Chunk], options: DataOptions, corpus: str, hinter: Hinter | None = None
+) -> list[Example]:
     """Positive examples from the passages with images, then in each split `options.negatives`
-    times as many image-free ones (as many as there are)."""
+    times as many image-free ones (as many as there are). With a `hinter` the prompts carry the
+    closest-sentence hints the graph's model inserters also give."""
     ordered = sorted(chunks, key=lambda c: (c.doc_id, c.position, c.id))
     pool = _Distractors(ordered)
     splits = assign_splits(ordered, options)
@@ -263,7 +267,9 @@ def build_examples(chunks: Iterable[Chunk], options: DataOptions, corpus: str) -
         sentences, held = window(chunk.sentences, chunk.images, options.max_sentences, rng)
         gold = held[: min(options.max_gold, options.max_candidates // 2)]
         distractors = pool.draw(rng, len(gold), chunk.doc_id, {i["id"] for i in gold})
-        examples.append(_example(chunk, corpus, split, sentences, gold, distractors, rng, options))
+        examples.append(
+            _example(chunk, corpus, split, sentences, gold, distractors, rng, options, hinter)
+        )
     for split, spare in image_free.items():
         positives = sum(e["split"] == split for e in examples)
         wanted = min(round(options.negatives * positives), len(spare))
@@ -272,7 +278,7 @@ def build_examples(chunks: Iterable[Chunk], options: DataOptions, corpus: str) -
             sentences, _ = window(chunk.sentences, [], options.max_sentences, rng)
             distractors = pool.draw(rng, rng.randint(1, 2), chunk.doc_id, set())
             examples.append(
-                _example(chunk, corpus, split, sentences, [], distractors, rng, options)
+                _example(chunk, corpus, split, sentences, [], distractors, rng, options, hinter)
             )
     return examples
 
@@ -312,7 +318,13 @@ def save_dataset(examples: Sequence[Example], out: Path) -> dict[str, dict[str, 
 
 
 def build_inserter_dataset(
-    store: CorpusStore, out: Path, options: DataOptions, *, corpus: str, progress: bool = True
+    store: CorpusStore,
+    out: Path,
+    options: DataOptions,
+    *,
+    corpus: str,
+    hinter: Hinter | None = None,
+    progress: bool = True,
 ) -> dict[str, dict[str, int]]:
     """Read every chunk of `store`, build the examples and save them to `out`; returns the stats."""
     chunks = list(
@@ -320,7 +332,7 @@ def build_inserter_dataset(
     )
     if not chunks:
         raise StoreError(f"the store at {store.location} is empty: run `m2io ingest PATH` first")
-    return save_dataset(build_examples(chunks, options, corpus), out)
+    return save_dataset(build_examples(chunks, options, corpus, hinter), out)
 
 
 def load_inserter_dataset(path: str | Path) -> DatasetDict:

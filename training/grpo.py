@@ -12,7 +12,7 @@ from m2io_graph.inserter.checkpoints import is_adapter
 from m2io_graph.rewards import format_reward, make_selection_reward, position_reward, reward_weights
 from training.config import TrainConfig
 from training.data import load_inserter_dataset
-from training.modeling import device_flags, load_base, lora_config, save_checkpoint
+from training.modeling import load_base, lora_config, save_checkpoint, trainer_flags
 
 REWARD_COLUMNS = ["prompt", "gold", "n_sentences", "n_candidates"]
 
@@ -46,11 +46,7 @@ def run_grpo(cfg: TrainConfig, *, init: str | None = None, limit: int | None = N
         reward_weights=reward_weights(settings.alpha),
         use_vllm=settings.use_vllm,
         gradient_checkpointing=False,
-        logging_steps=1,
-        save_strategy="no",
-        report_to=[],
-        seed=0,
-        **device_flags(),
+        **trainer_flags(),
     )
     trainer = GRPOTrainer(
         model=model,

@@ -12,11 +12,12 @@ from m2io_graph.inserter.checkpoints import OFFLINE_BASE, resolve_base
 from training.config import TrainConfig
 
 
-def device_flags() -> dict[str, Any]:
-    """Trainer flags for the machine at hand: bf16 on a GPU, plain fp32 on a CPU."""
-    if torch.cuda.is_available():
-        return {"bf16": True, "use_cpu": False}
-    return {"bf16": False, "use_cpu": True}
+def trainer_flags() -> dict[str, Any]:
+    """Arguments both trainers share: log every step, save only at the end (we do it), no
+    external trackers, a fixed seed; bf16 on a GPU, plain fp32 on a CPU."""
+    gpu = torch.cuda.is_available()
+    device = {"bf16": gpu, "use_cpu": not gpu}
+    return {"logging_steps": 1, "save_strategy": "no", "report_to": [], "seed": 0, **device}
 
 
 def load_base(cfg: TrainConfig) -> tuple[Any, Any]:
@@ -43,7 +44,9 @@ def lora_config(cfg: TrainConfig) -> Any:
     )
 
 
-def save_checkpoint(model: Any, tokenizer: Any, out: Path, cfg: TrainConfig, log: list[dict]) -> Path:
+def save_checkpoint(
+    model: Any, tokenizer: Any, out: Path, cfg: TrainConfig, log: list[dict]
+) -> Path:
     """Save weights, the config used and the training log; adapters name their base symbolically
     (`smollm2`) so they load on machines where the converted base lives elsewhere."""
     out.mkdir(parents=True, exist_ok=True)
@@ -58,3 +61,16 @@ def save_checkpoint(model: Any, tokenizer: Any, out: Path, cfg: TrainConfig, log
     (out / "train_config.json").write_text(json.dumps(cfg.as_dict(), indent=2))
     (out / "log_history.json").write_text(json.dumps(log, indent=2))
     return out
+
+
+def export_adapter(source: Path, target: Path) -> Path:
+    """Copy a trained adapter for shipping: its config and its weights in fp16 (half the bytes;
+    `load_inserter` merges them into the fp32 base, so nothing is lost in use)."""
+    from safetensors.torch import load_file, save_file
+
+    target.mkdir(parents=True, exist_ok=True)
+    weights = load_file(str(source / "adapter_model.safetensors"))
+    save_file({k: v.half() for k, v in weights.items()}, str(target / "adapter_model.safetensors"))
+    for name in ("adapter_config.json", "train_config.json"):
+        (target / name).write_text((source / name).read_text())
+    return target

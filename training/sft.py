@@ -9,7 +9,7 @@ from pathlib import Path
 
 from training.config import TrainConfig
 from training.data import load_inserter_dataset
-from training.modeling import device_flags, load_base, lora_config, save_checkpoint
+from training.modeling import load_base, lora_config, save_checkpoint, trainer_flags
 
 
 def run_sft(cfg: TrainConfig, *, limit: int | None = None) -> Path:
@@ -29,11 +29,7 @@ def run_sft(cfg: TrainConfig, *, limit: int | None = None) -> Path:
         learning_rate=cfg.sft.learning_rate,
         max_length=cfg.sft.max_length,
         completion_only_loss=True,
-        logging_steps=1,
-        save_strategy="no",
-        report_to=[],
-        seed=0,
-        **device_flags(),
+        **trainer_flags(),
     )
     trainer = SFTTrainer(
         model=model,

@@ -17,7 +17,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from m2io_graph.inserter.grammar import GrammarError, parse
-from m2io_graph.inserter.prompt import build_messages, parse_single_shot, single_shot_messages
+from m2io_graph.inserter.prompt import parse_single_shot, single_shot_messages
 from m2io_graph.scoring import ordering_score, position_accuracy, precision_recall_f1
 
 Plan = dict[int, int]
@@ -58,13 +58,14 @@ def rule_system(embedder: Any, threshold: float) -> System:
 
 
 def chat_system(chat: Any) -> System:
-    """A chat model prompted with the inserter prompt (the base model, SFT, SFT+GRPO, an API)."""
+    """A chat model given the example's own prompt, hints included (the base model, SFT,
+    SFT+GRPO, an API): exactly what it was trained on."""
 
     def plan(example: Mapping[str, Any]) -> Plan | None:
-        sentences, candidates = list(example["sentences"]), list(example["candidates"])
-        reply = chat.invoke(build_messages(sentences, candidates))
+        messages = [(m["role"], m["content"]) for m in example["prompt"]]
+        reply = chat.invoke(messages)
         try:
-            return dict(parse(str(reply.content), len(sentences), len(candidates)))
+            return dict(parse(str(reply.content), example["n_sentences"], example["n_candidates"]))
         except GrammarError:
             return None
 
@@ -121,7 +122,11 @@ def evaluate(name: str, system: System, examples: Iterable[Mapping[str, Any]]) -
                 ordering_score(gold=_sequence(gold), predicted=_sequence(plan)),
             )
         )
-    means = [100 * statistics.fmean(column) for column in zip(*rows)] if rows else [0.0] * 6
+    means = (
+        [100 * statistics.fmean(column) for column in zip(*rows, strict=True)]
+        if rows
+        else [0.0] * 6
+    )
     return Scores(name, len(rows), *means, statistics.fmean(seconds) if seconds else 0.0)
 
 

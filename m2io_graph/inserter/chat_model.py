@@ -6,8 +6,9 @@ the same object serves the graph, the evaluation and an OpenAI-compatible endpoi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from threading import Thread
-from typing import Any, Iterator
+from typing import Any
 
 import torch
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -18,6 +19,7 @@ from pydantic import Field
 
 from m2io_graph.inserter.checkpoints import default_checkpoint, load_inserter
 from m2io_graph.inserter.prompt import to_chat_dicts
+
 
 class InserterChatModel(BaseChatModel):
     """A Hugging Face causal LM fine-tuned to write `<answer>[{"image": i, "after": s}]</answer>`.
@@ -46,7 +48,10 @@ class InserterChatModel(BaseChatModel):
     def _inputs(self, messages: list[BaseMessage]) -> tuple[Any, Any, dict[str, Any]]:
         model, tokenizer = load_inserter(self.checkpoint or default_checkpoint())
         ids = tokenizer.apply_chat_template(
-            to_chat_dicts(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True
+            to_chat_dicts(messages),
+            add_generation_prompt=True,
+            return_tensors="pt",
+            return_dict=True,
         )
         sampling = (
             {"do_sample": True, "temperature": self.temperature}

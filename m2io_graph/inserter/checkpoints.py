@@ -56,7 +56,9 @@ def load_inserter(checkpoint: str) -> tuple[Any, Any]:
         base_path = resolve_base(config.get("base_model_name_or_path") or OFFLINE_BASE)
         base = AutoModelForCausalLM.from_pretrained(base_path)
         model = PeftModel.from_pretrained(base, checkpoint).merge_and_unload()
-        tokenizer_source = checkpoint if (Path(checkpoint) / "tokenizer_config.json").exists() else base_path
+        tokenizer_source = (
+            checkpoint if (Path(checkpoint) / "tokenizer_config.json").exists() else base_path
+        )
     else:
         path = resolve_base(checkpoint)
         if Path(checkpoint).is_absolute() and not Path(checkpoint).exists():

@@ -78,7 +78,9 @@ def parse(completion: str, n_sentences: int, n_candidates: int) -> list[Pair]:
             raise GrammarError(f'item {number}: "image" and "after" must be integers: {item!r}')
         if not 1 <= image <= n_candidates:
             allowed = f"1..{n_candidates}" if n_candidates else "none: there are no candidates"
-            raise GrammarError(f"item {number}: image {image} is not a candidate number ({allowed})")
+            raise GrammarError(
+                f"item {number}: image {image} is not a candidate number ({allowed})"
+            )
         if not 0 <= after <= n_sentences:
             raise GrammarError(f"item {number}: after {after} is out of range 0..{n_sentences}")
         if image in seen:

@@ -9,6 +9,7 @@ the candidates the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
@@ -30,14 +31,25 @@ _MARKER = re.compile(r"<\s*img\s*(\d+)\s*>", re.IGNORECASE)
 """`<img3>` as the Single-Shot baseline writes it; spacing and case forgiven, it is not graded."""
 
 
-def _candidate_lines(candidates: list[Candidate], max_chars: int) -> str:
-    """`<imgN> description` lines, cut at a word so long captions cannot crowd out the task."""
+Hint = tuple[int, float]
+"""The sentence most like a candidate and the cosine similarity (`rule.closest_sentences`)."""
+
+
+def _candidate_lines(
+    candidates: list[Candidate], max_chars: int, hints: Sequence[Hint] | None = None
+) -> str:
+    """`<imgN> description` lines, cut at a word so long captions cannot crowd out the task,
+    each ending with `(closest: [k] 0.62)` when hints are given."""
     if not candidates:
         return "(none)"
-    return "\n".join(
-        f"<img{number}> {cut_at_word(describe(c, with_context=False), max_chars)}"
-        for number, c in enumerate(candidates, start=1)
-    )
+    lines = []
+    for number, candidate in enumerate(candidates, start=1):
+        line = f"<img{number}> {cut_at_word(describe(candidate, with_context=False), max_chars)}"
+        if hints is not None:
+            sentence, score = hints[number - 1]
+            line += f" (closest: [{sentence}] {score:.2f})"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
@@ -49,27 +61,33 @@ def to_chat_dicts(messages: list[BaseMessage]) -> list[dict[str, str]]:
 
 
 def build_messages(
-    sentences: list[str], candidates: list[Candidate], *, max_chars_per_candidate: int = 200
+    sentences: list[str],
+    candidates: list[Candidate],
+    *,
+    max_chars_per_candidate: int = 120,
+    hints: Sequence[Hint] | None = None,
 ) -> list[BaseMessage]:
     """The inserter's chat prompt: the task, then `[1]..[n]` sentences and `<img1>..<imgm>` images."""
     numbered = "\n".join(f"[{n}] {normalize_space(s)}" for n, s in enumerate(sentences, start=1))
     task = (
         f"Sentences:\n{numbered or '(none)'}\n"
-        f"Images:\n{_candidate_lines(candidates, max_chars_per_candidate)}"
+        f"Images:\n{_candidate_lines(candidates, max_chars_per_candidate, hints)}"
     )
     return [SystemMessage(SYSTEM), HumanMessage(task)]
 
 
 def render_prompt_text(
-    sentences: list[str], candidates: list[Candidate], *, max_chars_per_candidate: int = 200
+    sentences: list[str], candidates: list[Candidate], *, max_chars_per_candidate: int = 120
 ) -> str:
     """The same prompt as one plain text, for base models and for measuring prompt length."""
-    messages = build_messages(sentences, candidates, max_chars_per_candidate=max_chars_per_candidate)
+    messages = build_messages(
+        sentences, candidates, max_chars_per_candidate=max_chars_per_candidate
+    )
     return "\n\n".join(str(m.content) for m in messages)
 
 
 def single_shot_messages(
-    query: str, context: str, candidates: list[Candidate], *, max_chars_per_candidate: int = 200
+    query: str, context: str, candidates: list[Candidate], *, max_chars_per_candidate: int = 120
 ) -> list[BaseMessage]:
     """The generator's own prompt plus the candidates: one call writes text and image markers.
 

@@ -13,10 +13,34 @@ from m2io_graph.images import describe
 from m2io_graph.state import Candidate, Insertion
 
 
-def similarity(embedder: Embeddings, sentences: list[str], candidates: list[Candidate]) -> np.ndarray:
+def similarity(
+    embedder: Embeddings,
+    sentences: list[str],
+    candidates: list[Candidate],
+    *,
+    with_context: bool = True,
+) -> np.ndarray:
     """Cosine similarity, sentences × candidates (vectors are normalized by the embedder)."""
-    vectors = np.asarray(embedder.embed_documents(sentences + [describe(c) for c in candidates]))
+    described = [describe(c, with_context=with_context) for c in candidates]
+    vectors = np.asarray(embedder.embed_documents(sentences + described))
     return vectors[: len(sentences)] @ vectors[len(sentences) :].T
+
+
+def closest_sentences(
+    embedder: Embeddings, sentences: list[str], candidates: list[Candidate]
+) -> list[tuple[int, float]]:
+    """For each candidate, the sentence most like its caption/alt text and how alike (cosine).
+
+    Given to model inserters as a hint: a 135M model cannot match meanings across ten sentences
+    on its own, but it can learn when the closest sentence is the right place and when the image
+    belongs elsewhere (before a "like this:" sentence, under a heading, or nowhere).
+    """
+    if not sentences or not candidates:
+        return [(0, 0.0) for _ in candidates]
+    scores = similarity(embedder, sentences, candidates, with_context=False)
+    return [
+        (int(scores[:, c].argmax()) + 1, float(scores[:, c].max())) for c in range(len(candidates))
+    ]
 
 
 def rule_plan(

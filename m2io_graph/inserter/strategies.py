@@ -7,8 +7,8 @@ back to `rule`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
@@ -17,7 +17,7 @@ from m2io_graph import models
 from m2io_graph.config import M2IOConfig
 from m2io_graph.inserter import grammar
 from m2io_graph.inserter.prompt import build_messages, parse_single_shot, single_shot_messages
-from m2io_graph.inserter.rule import rule_plan
+from m2io_graph.inserter.rule import closest_sentences, rule_plan
 from m2io_graph.prompts import format_context
 from m2io_graph.state import Candidate, Document, Insertion
 
@@ -81,11 +81,14 @@ def rule(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) -> Insert
     return InsertionResult(plan)
 
 
-def prompted_plan(chat: BaseChatModel, task: InsertionTask, config: RunnableConfig) -> InsertionResult:
+def prompted_plan(
+    chat: BaseChatModel, task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig
+) -> InsertionResult:
     """Ask a chat model for a plan in the inserter grammar; GrammarError if it writes anything else."""
     if not task.candidates or not task.sentences:
         return InsertionResult([])
-    reply = chat.invoke(build_messages(task.sentences, task.candidates), config)
+    hints = closest_sentences(models.embedder(cfg), task.sentences, task.candidates)
+    reply = chat.invoke(build_messages(task.sentences, task.candidates, hints=hints), config)
     pairs = grammar.parse(str(reply.content), len(task.sentences), len(task.candidates))
     return InsertionResult(grammar.to_insertions(pairs, task.candidates))
 
@@ -93,13 +96,13 @@ def prompted_plan(chat: BaseChatModel, task: InsertionTask, config: RunnableConf
 @register("r1")
 def r1(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) -> InsertionResult:
     """The GRPO-trained inserter model."""
-    return prompted_plan(models.inserter_model(cfg), task, config)
+    return prompted_plan(models.inserter_model(cfg), task, cfg, config)
 
 
 @register("llm")
 def llm(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) -> InsertionResult:
     """Any chat model prompted like r1 (GPT-4o, a vLLM endpoint, the untrained base)."""
-    return prompted_plan(models.inserter_llm(cfg, PLAN_TOKENS), task, config)
+    return prompted_plan(models.inserter_llm(cfg, PLAN_TOKENS), task, cfg, config)
 
 
 @register("single_shot")
@@ -109,7 +112,9 @@ def single_shot(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) ->
         return InsertionResult([])
     chat = models.inserter_llm(cfg, cfg.max_new_tokens + 8 * len(task.candidates))
     messages = single_shot_messages(task.query, format_context(task.documents), task.candidates)
-    sentences, insertions = parse_single_shot(str(chat.invoke(messages, config).content), task.candidates)
+    sentences, insertions = parse_single_shot(
+        str(chat.invoke(messages, config).content), task.candidates
+    )
     if not sentences:
         raise grammar.GrammarError("the single-shot answer has no text")
     return InsertionResult(insertions, sentences)

@@ -31,7 +31,9 @@ def corpus_store(cfg: M2IOConfig) -> CorpusStore:
 
 
 @lru_cache(maxsize=8)
-def _store(embedder_name: str, store_dir: str, chroma_url: str | None, collection: str) -> CorpusStore:
+def _store(
+    embedder_name: str, store_dir: str, chroma_url: str | None, collection: str
+) -> CorpusStore:
     return CorpusStore(
         get_embedder(embedder_name),
         store_dir=store_dir,

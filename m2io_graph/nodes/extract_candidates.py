@@ -36,7 +36,7 @@ def extract_candidates(state: State, config: RunnableConfig) -> dict[str, Any]:
     embedder = models.embedder(cfg)
     vectors = np.asarray(embedder.embed_documents([describe(i) for i in images]))
     scores = vectors @ np.asarray(embedder.embed_query(state["query"]))
-    ranked = sorted(zip(images, scores), key=lambda pair: -pair[1])
+    ranked = sorted(zip(images, scores, strict=True), key=lambda pair: -pair[1])
     candidates = [
         Candidate(**{**image, "score": round(float(score), 4)})
         for image, score in ranked

@@ -25,7 +25,16 @@ def free_port() -> int:
 def chroma_url(tmp_path):
     port = free_port()
     server = subprocess.Popen(
-        [CHROMA, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        [
+            CHROMA,
+            "run",
+            "--path",
+            str(tmp_path / "server"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -21,7 +21,9 @@ def m2io(*args: str, store: Path) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("command", [[], ["ingest"], ["ask"]])
 def test_help_for_each_command(command):
-    out = subprocess.run([M2IO, *command, "--help"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [M2IO, *command, "--help"], capture_output=True, text=True, check=True
+    ).stdout
     assert "usage: m2io" in out
 
 
@@ -32,8 +34,18 @@ def test_ingest_then_ask_with_json_and_html(demo_dir, tmp_path):
     assert "chunks added" in ingested.stdout
     page = tmp_path / "answer.html"
     asked = m2io(
-        "ask", "How do I forward a local port through SSH?", "--json", "--html", str(page),
-        "--generator", "extractive", "--k", "3", "--inserter", "rule", store=store,
+        "ask",
+        "How do I forward a local port through SSH?",
+        "--json",
+        "--html",
+        str(page),
+        "--generator",
+        "extractive",
+        "--k",
+        "3",
+        "--inserter",
+        "rule",
+        store=store,
     )
     assert asked.returncode == 0, asked.stderr
     result = json.loads(asked.stdout)
@@ -45,7 +57,9 @@ def test_ingest_then_ask_with_json_and_html(demo_dir, tmp_path):
 
 def test_plain_answer_is_markdown(demo_store):
     store = Path(demo_store["store_dir"])
-    asked = m2io("ask", "What does SELinux use contexts for?", "--generator", "extractive", store=store)
+    asked = m2io(
+        "ask", "What does SELinux use contexts for?", "--generator", "extractive", store=store
+    )
     assert asked.returncode == 0, asked.stderr
     assert asked.stdout.strip() and not asked.stdout.lstrip().startswith("{")
 
@@ -62,7 +76,9 @@ def test_empty_store_exits_1_with_advice(tmp_path):
 
 def test_unknown_inserter_exits_2(demo_store):
     store = Path(demo_store["store_dir"])
-    asked = m2io("ask", "What is APT?", "--inserter", "nope", "--generator", "extractive", store=store)
+    asked = m2io(
+        "ask", "What is APT?", "--inserter", "nope", "--generator", "extractive", store=store
+    )
     assert asked.returncode == 2 and "unknown inserter 'nope'" in asked.stderr
 
 

@@ -18,7 +18,9 @@ NODES = {"retrieve", "generate_text", "extract_candidates", "insert_images", "me
 
 
 def run(settings, **extra):
-    return build_graph(settings).invoke({"query": QUESTION, **extra.pop("input", {})}, {"configurable": extra})
+    return build_graph(settings).invoke(
+        {"query": QUESTION, **extra.pop("input", {})}, {"configurable": extra}
+    )
 
 
 def test_nodes_and_edges_are_the_designed_ones():

@@ -73,7 +73,9 @@ def test_bad_files_are_reported_and_the_rest_ingested(tmp_path):
         '<img src="good.png" alt="A router"></p><p>Missing here.<img src="nowhere.png" alt="Lost">'
         '</p><p>Corrupt here.<img src="broken.png" alt="Broken"></p></body></html>'
     )
-    (docs / "unclosed.html").write_text("<html><body><div><p>Unclosed paragraph about disks <b>bold")
+    (docs / "unclosed.html").write_text(
+        "<html><body><div><p>Unclosed paragraph about disks <b>bold"
+    )
     (docs / "notes.md").write_text("# Notes\n\nA switch connects hosts.\n\n![A switch](good.png)\n")
     (docs / "images_info.json").write_text(
         json.dumps({"img-1": {"image_path": "good.png", "image_caption": "A firewall"}})

@@ -13,8 +13,22 @@ pytestmark = pytest.mark.slow
 
 SENTENCES = ["Use ssh -L to forward a local port.", "The tunnel ends on the intermediary."]
 CANDIDATES = [
-    {"id": "a", "path": "/a.png", "alt": "Forwarding a local port with SSH", "caption": "", "context": "", "doc_id": "d"},
-    {"id": "b", "path": "/b.png", "alt": "A cat on a sofa", "caption": "", "context": "", "doc_id": "e"},
+    {
+        "id": "a",
+        "path": "/a.png",
+        "alt": "Forwarding a local port with SSH",
+        "caption": "",
+        "context": "",
+        "doc_id": "d",
+    },
+    {
+        "id": "b",
+        "path": "/b.png",
+        "alt": "A cat on a sofa",
+        "caption": "",
+        "context": "",
+        "doc_id": "e",
+    },
 ]
 MESSAGES = build_messages(SENTENCES, CANDIDATES)
 
@@ -34,16 +48,33 @@ def test_a_lora_adapter_loads_with_a_symbolic_base(tmp_path):
     from transformers import AutoModelForCausalLM
 
     base = AutoModelForCausalLM.from_pretrained(resolve_base("smollm2"))
-    adapter = get_peft_model(base, LoraConfig(r=2, target_modules=["q_proj"], task_type="CAUSAL_LM"))
+    adapter = get_peft_model(
+        base, LoraConfig(r=2, target_modules=["q_proj"], task_type="CAUSAL_LM")
+    )
     adapter.save_pretrained(tmp_path / "adapter")
     config = tmp_path / "adapter" / "adapter_config.json"
-    config.write_text(json.dumps({**json.loads(config.read_text()), "base_model_name_or_path": "smollm2"}))
+    config.write_text(
+        json.dumps({**json.loads(config.read_text()), "base_model_name_or_path": "smollm2"})
+    )
     model, tokenizer = load_inserter(str(tmp_path / "adapter"))
     assert not hasattr(model, "peft_config")  # merged for speed
-    reply = InserterChatModel(checkpoint=str(tmp_path / "adapter"), max_new_tokens=4).invoke(MESSAGES)
+    reply = InserterChatModel(checkpoint=str(tmp_path / "adapter"), max_new_tokens=4).invoke(
+        MESSAGES
+    )
     assert isinstance(reply.content, str)
 
 
 def test_missing_checkpoint_names_the_training_command(tmp_path):
     with pytest.raises(CheckpointMissing, match="m2io train"):
         InserterChatModel(checkpoint=str(tmp_path / "nothing")).invoke(MESSAGES)
+
+
+def test_r1_strategy_runs_the_shipped_adapter_in_the_graph(demo_store):
+    from m2io_graph import build_graph
+
+    result = build_graph(demo_store).invoke(
+        {"query": "How do I forward a local port to a remote server through SSH?"},
+        {"configurable": {"inserter": "r1"}},
+    )
+    assert result["inserter"] == "r1" and result["fallback"] is None
+    assert {i["image_id"] for i in result["insertions"]} <= {c["id"] for c in result["candidates"]}

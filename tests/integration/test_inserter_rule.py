@@ -47,8 +47,24 @@ def test_threshold_keeps_unrelated_images_out():
 
 def test_candidates_ranked_by_query_and_capped(tmp_path):
     documents = [
-        {"id": "c1", "doc_id": "d", "title": "", "source": "", "text": "", "score": 1.0, "images": CANDIDATES[:2]},
-        {"id": "c2", "doc_id": "e", "title": "", "source": "", "text": "", "score": 0.5, "images": CANDIDATES[1:]},
+        {
+            "id": "c1",
+            "doc_id": "d",
+            "title": "",
+            "source": "",
+            "text": "",
+            "score": 1.0,
+            "images": CANDIDATES[:2],
+        },
+        {
+            "id": "c2",
+            "doc_id": "e",
+            "title": "",
+            "source": "",
+            "text": "",
+            "score": 0.5,
+            "images": CANDIDATES[1:],
+        },
     ]
     update = extract_candidates(
         {"query": "How do I forward a port with SSH?", "documents": documents},

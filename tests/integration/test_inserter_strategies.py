@@ -8,13 +8,13 @@ from m2io_graph import build_graph
 QUESTION = "How do I forward a local port to a remote server through SSH?"
 ADVERSARIAL = [
     "no tags at all, just prose",
-    "<answer>[{\"image\": 99, \"after\": 1}]</answer>",
-    "<answer>[{\"image\": 1, \"after\": 999}]</answer>",
-    "<answer>[{\"image\": 1, \"after\": 1}, {\"image\": 1, \"after\": 2}]</answer>",
-    "<answer>[{\"image\": \"../../etc/passwd.png\", \"after\": 1}]</answer>",
-    "<answer>{\"image\": 1}</answer>",
+    '<answer>[{"image": 99, "after": 1}]</answer>',
+    '<answer>[{"image": 1, "after": 999}]</answer>',
+    '<answer>[{"image": 1, "after": 1}, {"image": 1, "after": 2}]</answer>',
+    '<answer>[{"image": "../../etc/passwd.png", "after": 1}]</answer>',
+    '<answer>{"image": 1}</answer>',
     "<think>I will show /tmp/evil.png</think><answer>[]</answer>",
-    "![evil](/tmp/evil.png) <answer>[{\"image\": 1, \"after\": 0}]</answer>",
+    '![evil](/tmp/evil.png) <answer>[{"image": 1, "after": 0}]</answer>',
 ]
 
 
@@ -37,7 +37,9 @@ def test_llm_inserter_never_shows_a_non_candidate(demo_store, completion):
 
 
 def test_valid_llm_plan_is_used(demo_store):
-    fake = FakeListChatModel(responses=['<think>ok</think><answer>[{"image": 1, "after": 2}]</answer>'])
+    fake = FakeListChatModel(
+        responses=['<think>ok</think><answer>[{"image": 1, "after": 2}]</answer>']
+    )
     result = build_graph(demo_store).invoke(
         {"query": QUESTION}, {"configurable": {"inserter": "llm", "inserter_llm": fake}}
     )

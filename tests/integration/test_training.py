@@ -19,23 +19,37 @@ TOPICS = ["router", "printer", "keyboard", "firewall", "monitor", "scanner"]
 
 
 def image(doc: str, name: str, after: int) -> dict:
-    return {"id": f"{doc}-{name}", "path": f"/{name}.png", "alt": f"The {name} window",
-            "caption": f"The {name} settings window", "context": "", "doc_id": doc, "after": after}
+    return {
+        "id": f"{doc}-{name}",
+        "path": f"/{name}.png",
+        "alt": f"The {name} window",
+        "caption": f"The {name} settings window",
+        "context": "",
+        "doc_id": doc,
+        "after": after,
+    }
 
 
 def chunks() -> list[Chunk]:
     made = []
     for n, topic in enumerate(TOPICS):
-        sentences = [f"Open the {topic} menu.", f"The {topic} window lists every option.",
-                     "Press Save when done."]
-        made.append(Chunk(f"doc{n}", topic, f"/{topic}.html", 0, sentences, [image(f"doc{n}", topic, 2)]))
+        sentences = [
+            f"Open the {topic} menu.",
+            f"The {topic} window lists every option.",
+            "Press Save when done.",
+        ]
+        made.append(
+            Chunk(f"doc{n}", topic, f"/{topic}.html", 0, sentences, [image(f"doc{n}", topic, 2)])
+        )
     return made
 
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     out = tmp_path_factory.mktemp("inserter-data")
-    examples = build_examples(chunks(), DataOptions(train=1.0, validation=0.0, negatives=0), "synthetic")
+    examples = build_examples(
+        chunks(), DataOptions(train=1.0, validation=0.0, negatives=0), "synthetic"
+    )
     save_dataset(examples, out)
     return str(out)
 
@@ -46,25 +60,38 @@ def lora_tensors(folder) -> dict[str, torch.Tensor]:
 
 def test_sft_steps_save_an_adapter_that_loads_as_r1(dataset, tmp_path):
     cfg = TrainConfig(
-        dataset=dataset, output_dir=str(tmp_path), lora=LoraSettings(r=4),
+        dataset=dataset,
+        output_dir=str(tmp_path),
+        lora=LoraSettings(r=4),
         sft=SFTSettings(max_steps=2, batch_size=2, learning_rate=1e-3, max_length=512),
     )
     out = run_sft(cfg)
-    assert any("loss" in row for row in __import__("json").loads((out / "log_history.json").read_text()))
+    assert any(
+        "loss" in row for row in __import__("json").loads((out / "log_history.json").read_text())
+    )
     weights = lora_tensors(out)
     assert any(name.endswith("lora_B.weight") and t.abs().sum() > 0 for name, t in weights.items())
     sentences = ["Open the router menu.", "The router window lists every option."]
     candidate = {**image("x", "router", 2), "score": 0.0}
-    reply = InserterChatModel(checkpoint=str(out), max_new_tokens=8).invoke(build_messages(sentences, [candidate]))
+    reply = InserterChatModel(checkpoint=str(out), max_new_tokens=8).invoke(
+        build_messages(sentences, [candidate])
+    )
     assert isinstance(reply.content, str)
 
 
 def test_grpo_steps_update_weights_and_log_rewards(dataset, tmp_path):
     init = default_checkpoint()
     cfg = TrainConfig(
-        dataset=dataset, output_dir=str(tmp_path),
-        grpo=GRPOSettings(steps=2, batch_size=4, num_generations=4, max_completion_length=24,
-                          learning_rate=5e-3, temperature=1.2),
+        dataset=dataset,
+        output_dir=str(tmp_path),
+        grpo=GRPOSettings(
+            steps=2,
+            batch_size=4,
+            num_generations=4,
+            max_completion_length=24,
+            learning_rate=5e-3,
+            temperature=1.2,
+        ),
     )
     out = run_grpo(cfg, init=init)
     log = __import__("json").loads((out / "log_history.json").read_text())

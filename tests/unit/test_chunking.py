@@ -15,7 +15,12 @@ def test_images_attach_to_the_sentence_they_follow(tmp_path):
         "guide.html",
         "Guide",
         "/src/guide.html",
-        [ImageSpec(a, alt="Opening"), "First sentence. Second sentence.", ImageSpec(b, caption="B"), "Third."],
+        [
+            ImageSpec(a, alt="Opening"),
+            "First sentence. Second sentence.",
+            ImageSpec(b, caption="B"),
+            "Third.",
+        ],
     )
     chunks, problems = chunk_document(doc)
     assert problems == []
@@ -52,16 +57,28 @@ def test_missing_and_corrupt_images_are_reported_and_skipped(tmp_path):
     broken.write_bytes(b"\x89PNG not really")
     good = png(tmp_path / "good.png")
     doc = ParsedDocument(
-        "d", "D", "d.md",
-        ["Before.", ImageSpec(str(tmp_path / "gone.png")), ImageSpec(str(broken)), ImageSpec(good), "After."],
+        "d",
+        "D",
+        "d.md",
+        [
+            "Before.",
+            ImageSpec(str(tmp_path / "gone.png")),
+            ImageSpec(str(broken)),
+            ImageSpec(good),
+            "After.",
+        ],
     )
     chunks, problems = chunk_document(doc)
     assert len(problems) == 2
-    assert "gone.png: cannot read" in problems[0] and "broken.png: not a readable image" in problems[1]
+    assert (
+        "gone.png: cannot read" in problems[0] and "broken.png: not a readable image" in problems[1]
+    )
     assert [i["path"] for i in chunks[0].images] == [good]
 
 
 def test_remote_images_are_kept_as_links():
-    doc = ParsedDocument("d", "D", "d.md", ["Look.", ImageSpec("https://example.org/a.png", alt="A")])
+    doc = ParsedDocument(
+        "d", "D", "d.md", ["Look.", ImageSpec("https://example.org/a.png", alt="A")]
+    )
     chunks, problems = chunk_document(doc)
     assert problems == [] and chunks[0].images[0]["path"] == "https://example.org/a.png"

@@ -6,7 +6,9 @@ from m2io_graph.state import Candidate
 
 
 def candidate(image_id: str) -> Candidate:
-    return Candidate(id=image_id, path=f"/{image_id}.png", alt="", caption="", context="", doc_id="d", score=0.0)
+    return Candidate(
+        id=image_id, path=f"/{image_id}.png", alt="", caption="", context="", doc_id="d", score=0.0
+    )
 
 
 def test_plan_with_reasoning_and_whitespace():
@@ -32,7 +34,7 @@ def test_answers_drafted_inside_reasoning_do_not_count():
     draft = '<think>maybe <answer>[{"image": 1, "after": 1}]</answer></think><answer>[]</answer>'
     assert parse(draft, 3, 2) == []
     with pytest.raises(GrammarError, match="after the last </think>"):
-        parse('<think><answer>[]</answer></think>', 3, 2)
+        parse("<think><answer>[]</answer></think>", 3, 2)
 
 
 def test_nested_think_tags():
@@ -56,8 +58,14 @@ def test_nested_think_tags():
         ('<answer>[{"image": 1, "after": false}]</answer>', "must be integers"),
         ('<answer>[{"image": 1.0, "after": 1}]</answer>', "must be integers"),
         ('<answer>[{"image": "1", "after": 1}]</answer>', "must be integers"),
-        ('<answer>[{"image": 0, "after": 1}]</answer>', r"image 0 is not a candidate number \(1..2\)"),
-        ('<answer>[{"image": 3, "after": 1}]</answer>', r"image 3 is not a candidate number \(1..2\)"),
+        (
+            '<answer>[{"image": 0, "after": 1}]</answer>',
+            r"image 0 is not a candidate number \(1..2\)",
+        ),
+        (
+            '<answer>[{"image": 3, "after": 1}]</answer>',
+            r"image 3 is not a candidate number \(1..2\)",
+        ),
         ('<answer>[{"image": 1, "after": 4}]</answer>', "after 4 is out of range 0..3"),
         ('<answer>[{"image": 1, "after": -1}]</answer>', "after -1 is out of range 0..3"),
         (

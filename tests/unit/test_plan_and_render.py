@@ -10,7 +10,13 @@ from m2io_graph.state import Candidate
 
 def candidate(image_id: str, path: str = "/img.png", caption: str = "") -> Candidate:
     return Candidate(
-        id=image_id, path=path, alt=f"alt {image_id}", caption=caption, context="", doc_id="d", score=0.5
+        id=image_id,
+        path=path,
+        alt=f"alt {image_id}",
+        caption=caption,
+        context="",
+        doc_id="d",
+        score=0.5,
     )
 
 

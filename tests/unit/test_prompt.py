@@ -13,7 +13,13 @@ from m2io_graph.state import Candidate
 
 def candidate(image_id: str, caption: str = "", alt: str = "", context: str = "") -> Candidate:
     return Candidate(
-        id=image_id, path=f"/{image_id}.png", alt=alt, caption=caption, context=context, doc_id="d", score=0.0
+        id=image_id,
+        path=f"/{image_id}.png",
+        alt=alt,
+        caption=caption,
+        context=context,
+        doc_id="d",
+        score=0.0,
     )
 
 
@@ -67,14 +73,18 @@ def test_prompt_stays_short():
     """6 sentences + 6 captioned candidates: 997 chars, 341 SmolLM2 tokens (353 in its chat template)."""
     sentences = [f"Step {i} of the installer asks for one more setting here." for i in range(1, 7)]
     candidates = [
-        candidate(str(i), caption=f"Figure 4.{i}. Installer step {i}", alt=f"Screenshot of step {i}")
+        candidate(
+            str(i), caption=f"Figure 4.{i}. Installer step {i}", alt=f"Screenshot of step {i}"
+        )
         for i in range(1, 7)
     ]
     assert len(render_prompt_text(sentences, candidates)) < 1050
 
 
 def test_single_shot_prompt_lists_candidates_and_keeps_the_question():
-    system, human = single_shot_messages("How do I set up the network?", "[1] Network docs", CANDIDATES)
+    system, human = single_shot_messages(
+        "How do I set up the network?", "[1] Network docs", CANDIDATES
+    )
     assert "[1] Network docs" in system.content
     assert "<img2> Figure 2. The Network tab." in system.content
     assert human.content == "How do I set up the network?"
@@ -102,3 +112,10 @@ def test_parse_single_shot_marker_inside_a_sentence_goes_after_it():
 
 def test_parse_single_shot_without_markers():
     assert parse_single_shot("Just text.", CANDIDATES) == (["Just text."], [])
+
+
+def test_hints_name_the_closest_sentence_per_image():
+    _, human = build_messages(SENTENCES, CANDIDATES, hints=[(1, 0.734), (2, 0.5)])
+    lines = human.content.splitlines()
+    assert lines[-2] == "<img1> Figure 1. The Settings menu. (closest: [1] 0.73)"
+    assert lines[-1] == "<img2> Figure 2. The Network tab. (closest: [2] 0.50)"

@@ -26,7 +26,10 @@ def test_format_reward_is_parse_accepting_it():
     assert one(format_reward, "<answer>[]</answer>") == 1.0
     assert one(format_reward, '[{"image": 1, "after": 2}]') == 0.0
     assert one(format_reward, '<answer>[{"image": 5, "after": 2}]</answer>') == 0.0
-    assert one(format_reward, '<answer>[{"image": 1, "after": 1}, {"image": 1, "after": 2}]</answer>') == 0.0
+    assert (
+        one(format_reward, '<answer>[{"image": 1, "after": 1}, {"image": 1, "after": 2}]</answer>')
+        == 0.0
+    )
 
 
 def test_invalid_format_scores_zero_everywhere():
@@ -63,7 +66,11 @@ def test_selection_mode_as_a_dataset_column():
 
 def test_factory_rewards_have_names_for_trl():
     assert make_selection_reward("recall").__name__ == "selection_recall_reward"
-    assert [f.__name__ for f in REWARD_FUNCS] == ["format_reward", "selection_reward", "position_reward"]
+    assert [f.__name__ for f in REWARD_FUNCS] == [
+        "format_reward",
+        "selection_reward",
+        "position_reward",
+    ]
     with pytest.raises(ValueError, match="'f1' or 'recall'"):
         make_selection_reward("precision")
 
@@ -97,7 +104,10 @@ def test_conversational_completions():
 
 def test_batch_takes_columns_per_completion_and_ignores_other_kwargs():
     rewards = format_reward(
-        ['<answer>[{"image": 2, "after": 3}]</answer>', '<answer>[{"image": 2, "after": 3}]</answer>'],
+        [
+            '<answer>[{"image": 2, "after": 3}]</answer>',
+            '<answer>[{"image": 2, "after": 3}]</answer>',
+        ],
         n_sentences=[3, 2],
         n_candidates=[2, 2],
         prompts=["p", "p"],
@@ -115,7 +125,7 @@ def test_total_reward_with_alpha_0_8():
     terms = [one(f, completion) for f in REWARD_FUNCS]
     assert terms == pytest.approx([1.0, 1.0, 0.5])
     # 1 + 0.8 * 1 + 0.2 * 0.5 (swapped weights would give 1.6)
-    assert sum(w * t for w, t in zip(weights, terms)) == pytest.approx(1.9)
+    assert sum(w * t for w, t in zip(weights, terms, strict=True)) == pytest.approx(1.9)
 
 
 def test_alpha_out_of_range():

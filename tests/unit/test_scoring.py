@@ -4,8 +4,12 @@ from m2io_graph.scoring import PRF, ordering_score, position_accuracy, precision
 
 
 def test_precision_and_recall_are_not_swapped():
-    assert precision_recall_f1(gold={"a"}, predicted={"a", "b", "c"}) == pytest.approx((1 / 3, 1.0, 0.5))
-    assert precision_recall_f1(gold={"a", "b", "c"}, predicted={"a"}) == pytest.approx((1.0, 1 / 3, 0.5))
+    assert precision_recall_f1(gold={"a"}, predicted={"a", "b", "c"}) == pytest.approx(
+        (1 / 3, 1.0, 0.5)
+    )
+    assert precision_recall_f1(gold={"a", "b", "c"}, predicted={"a"}) == pytest.approx(
+        (1.0, 1 / 3, 0.5)
+    )
 
 
 def test_partial_overlap():
@@ -30,7 +34,9 @@ def test_mramg_empty_set_rules(gold, predicted, expected):
 
 
 def test_repeats_do_not_count_twice():
-    assert precision_recall_f1(gold=["a", "a"], predicted=["a", "a", "b"]) == pytest.approx((0.5, 1.0, 2 / 3))
+    assert precision_recall_f1(gold=["a", "a"], predicted=["a", "a", "b"]) == pytest.approx(
+        (0.5, 1.0, 2 / 3)
+    )
 
 
 def test_position_accuracy():

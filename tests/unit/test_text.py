@@ -2,7 +2,9 @@ from m2io_graph.text import cut_at_word, split_sentences
 
 
 def test_sentences_keep_abbreviations_and_paths():
-    text = "Run ssh -L 8000:server:25 host. See e.g. /etc/ssh/sshd_config for v1.2 options.\n\nDone!"
+    text = (
+        "Run ssh -L 8000:server:25 host. See e.g. /etc/ssh/sshd_config for v1.2 options.\n\nDone!"
+    )
     assert split_sentences(text) == [
         "Run ssh -L 8000:server:25 host.",
         "See e.g. /etc/ssh/sshd_config for v1.2 options.",

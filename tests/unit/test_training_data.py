@@ -211,3 +211,19 @@ def test_store_gives_back_its_chunks_and_refuses_stores_without_sentences(tmp_pa
     store._chroma.add_texts(["old"], metadatas=[{"doc_id": "x", "images": "[]"}], ids=["old"])
     with pytest.raises(StoreError, match="ingest the documents again"):
         list(store.iter_chunks())
+
+
+def test_hinter_output_lands_in_every_prompt() -> None:
+    seen: list[int] = []
+
+    def hinter(sentences: list[str], candidates: list) -> list[tuple[int, float]]:
+        seen.append(len(candidates))
+        return [(len(sentences), 0.25)] * len(candidates)
+
+    examples = build_examples(corpus(6), DataOptions(), "toy", hinter)
+    assert len(seen) == len(examples)
+    for e in examples:
+        assert (
+            e["prompt"][1]["content"].count(f"(closest: [{e['n_sentences']}] 0.25)")
+            == e["n_candidates"]
+        )
