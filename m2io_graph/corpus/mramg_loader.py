@@ -68,7 +68,8 @@ def read_images_info(path: Path) -> dict[str, ImageInfo]:
 
 
 def _collection(jsonl: Path) -> str:
-    return re.sub(r"^doc_", "", jsonl.stem)
+    """`wit` for doc_wit.jsonl (documents) and for wit_mqa.jsonl (its questions)."""
+    return re.sub(r"_mqa$", "", re.sub(r"^doc_", "", jsonl.stem))
 
 
 def find_images_info(jsonl: Path) -> Path:
@@ -93,7 +94,7 @@ def find_images_info(jsonl: Path) -> Path:
     )
 
 
-class _Resolver:
+class Resolver:
     """Finds an image's file under the folders MRAMG layouts use; else keeps its URL."""
 
     def __init__(self, jsonl: Path, info_file: Path) -> None:
@@ -135,7 +136,7 @@ def iter_mramg(jsonl: Path, images_info: Path | None = None) -> Iterator[ParsedD
     """One ParsedDocument per line, images in place of their `<PIC>`; doc_id is the dataset's."""
     info_file = images_info or find_images_info(jsonl)
     info = read_images_info(info_file)
-    resolver = _Resolver(jsonl, info_file)
+    resolver = Resolver(jsonl, info_file)
     try:
         lines = read_bytes(jsonl).decode("utf-8-sig").split("\n")
     except UnicodeDecodeError as error:

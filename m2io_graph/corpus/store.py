@@ -66,6 +66,12 @@ class CorpusStore:
     def count(self) -> int:
         return self._chroma._collection.count()
 
+    def require_documents(self) -> None:
+        """Raise StoreError, saying what to run, when nothing was ingested: commands that answer
+        stop here instead of answering every question with "no documents"."""
+        if self.count() == 0:
+            raise StoreError(f"the store at {self.location} is empty: run `m2io ingest PATH` first")
+
     def existing_ids(self, ids: list[str]) -> set[str]:
         """Which of `ids` are stored already (lets ingest skip embedding them again)."""
         if not ids:

@@ -8,14 +8,17 @@ same functions as the rewards (`m2io_graph.scoring`), so training and evaluation
 from __future__ import annotations
 
 import difflib
+import json
 import statistics
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from tqdm.auto import tqdm
 
+from m2io_graph.config import M2IOConfig
 from m2io_graph.inserter.grammar import GrammarError, parse
 from m2io_graph.inserter.prompt import parse_single_shot, single_shot_messages
 from m2io_graph.scoring import ordering_score, position_accuracy, precision_recall_f1
@@ -101,11 +104,27 @@ def _sequence(plan: Plan) -> list[int]:
     return [image for image, _ in sorted(plan.items(), key=lambda item: (item[1], item[0]))]
 
 
-def evaluate(name: str, system: System, examples: Iterable[Mapping[str, Any]]) -> Scores:
+def load_examples(path: Path, split: str = "test") -> list[dict[str, Any]]:
+    """The examples of a folder written by `m2io train data` (one split), or of one of its
+    jsonl files."""
+    if path.is_dir():
+        from training.data import load_inserter_dataset
+
+        dataset = load_inserter_dataset(path)
+        if split not in dataset:
+            raise ValueError(f"{path} has no split {split!r}; it has: {', '.join(dataset)}")
+        return [dict(row) for row in dataset[split]]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def evaluate(
+    name: str, system: System, examples: Iterable[Mapping[str, Any]], *, progress: bool = True
+) -> Scores:
     """Macro-averaged scores (×100, as MRAMG reports them); an invalid output counts as no image."""
     rows: list[tuple[float, ...]] = []
     seconds: list[float] = []
-    for example in tqdm(list(examples), desc=name, unit="ex", leave=False):
+    for example in tqdm(list(examples), desc=name, unit="ex", leave=False, disable=not progress):
         start = time.perf_counter()
         predicted = system(example)
         seconds.append(time.perf_counter() - start)
@@ -130,18 +149,66 @@ def evaluate(name: str, system: System, examples: Iterable[Mapping[str, Any]]) -
     return Scores(name, len(rows), *means, statistics.fmean(seconds) if seconds else 0.0)
 
 
-def table(scores: list[Scores]) -> str:
-    """A Markdown table, for the terminal and the README."""
-    header = "| system | n | format % | P | R | F1 | position acc. | ordering | s/example |"
-    lines = [header, "|" + " --- |" * 9]
-    for s in scores:
-        lines.append(
-            f"| {s.system} | {s.examples} | {s.format_validity:.1f} | {s.precision:.1f} | "
-            f"{s.recall:.1f} | {s.f1:.1f} | {s.position_accuracy:.1f} | {s.ordering:.1f} | "
-            f"{s.seconds_per_example:.2f} |"
-        )
-    return "\n".join(lines)
+def rows(scores: Sequence[Scores]) -> list[dict[str, Any]]:
+    """Table rows, rounded, in the README's column order."""
+    return [
+        {
+            "system": s.system,
+            "n": s.examples,
+            "format %": round(s.format_validity, 1),
+            "P": round(s.precision, 1),
+            "R": round(s.recall, 1),
+            "F1": round(s.f1, 1),
+            "position acc.": round(s.position_accuracy, 1),
+            "ordering": round(s.ordering, 1),
+            "s/example": round(s.seconds_per_example, 2),
+        }
+        for s in scores
+    ]
 
 
-def as_dicts(scores: list[Scores]) -> list[dict[str, Any]]:
+def alpha_sweep(
+    scores: Sequence[Scores], alphas: Sequence[float]
+) -> dict[str, list[tuple[float, float]]]:
+    """The mean training reward (format + α·F1 + (1−α)·position, each 0..1) of every system at
+    each α: the rewards are linear in the scores, so the means give it without re-running."""
+    return {
+        s.system: [
+            (a, (s.format_validity + a * s.f1 + (1 - a) * s.position_accuracy) / 100)
+            for a in alphas
+        ]
+        for s in scores
+    }
+
+
+def as_dicts(scores: Sequence[Scores]) -> list[dict[str, Any]]:
     return [asdict(s) for s in scores]
+
+
+def system_for(spec: str, cfg: M2IOConfig) -> tuple[str, System]:
+    """A system by name: `rule`, `base` (the untrained SmolLM2), `r1` (the configured or shipped
+    checkpoint) or `NAME=PATH` (a checkpoint), `llm` (the configured inserter LLM, prompted like
+    r1), `single_shot` (the configured inserter LLM writing text with markers)."""
+    from m2io_graph import models
+    from m2io_graph.inserter.strategies import PLAN_TOKENS
+
+    name, _, checkpoint = spec.partition("=")
+    if name == "rule":
+        return name, rule_system(models.embedder(cfg), cfg.rule_threshold)
+    if name == "llm":
+        return name, chat_system(models.inserter_llm(cfg, PLAN_TOKENS))
+    if name == "single_shot":
+        return name, single_shot_system(
+            models.inserter_llm(cfg, cfg.max_new_tokens + 8 * cfg.max_candidates)
+        )
+    from m2io_graph.inserter.chat_model import InserterChatModel
+
+    if name == "base":
+        return name, chat_system(InserterChatModel(checkpoint="smollm2"))
+    if name == "r1" or checkpoint:
+        return name, chat_system(
+            InserterChatModel(checkpoint=checkpoint or cfg.inserter_checkpoint)
+        )
+    raise ValueError(
+        f"unknown inserter system {spec!r}: use rule, base, r1, llm, single_shot or NAME=CHECKPOINT"
+    )

@@ -22,10 +22,12 @@ from m2io_graph.text import cut_at_word, normalize_space, split_sentences
 SYSTEM = (
     "Pick images that illustrate the text, and the sentence each goes after "
     '("after": 0 = before the first). Each image once; [] is valid. '
+    "An image's (best [k] NN%) is the sentence most like it and how alike: under 40% it "
+    "rarely belongs; it goes after [k] or after a nearby sentence that introduces it. "
     "Optional <think>...</think>, then <answer>JSON</answer>. Example:\n"
     + format_plan([(2, 0), (1, 3)])
 )
-"""Task, grammar and one example in two lines; the example is written by the grammar itself."""
+"""Task, grammar, what a hint means, and one example written by the grammar itself."""
 
 _MARKER = re.compile(r"<\s*img\s*(\d+)\s*>", re.IGNORECASE)
 """`<img3>` as the Single-Shot baseline writes it; spacing and case forgiven, it is not graded."""
@@ -38,17 +40,22 @@ Hint = tuple[int, float]
 def _candidate_lines(
     candidates: list[Candidate], max_chars: int, hints: Sequence[Hint] | None = None
 ) -> str:
-    """`<imgN> description` lines, cut at a word so long captions cannot crowd out the task,
-    each ending with `(closest: [k] 0.62)` when hints are given."""
+    """`<imgN> description` lines, cut at a word so long captions cannot crowd out the task.
+
+    A hint comes right after the image's number, as `(best [k] 62%)`: next to the number the
+    model copies and as a whole percentage, which a small model compares more reliably than a
+    decimal at the end of a long caption.
+    """
     if not candidates:
         return "(none)"
     lines = []
     for number, candidate in enumerate(candidates, start=1):
-        line = f"<img{number}> {cut_at_word(describe(candidate, with_context=False), max_chars)}"
+        hint = ""
         if hints is not None:
             sentence, score = hints[number - 1]
-            line += f" (closest: [{sentence}] {score:.2f})"
-        lines.append(line)
+            hint = f"(best [{sentence}] {round(100 * score)}%) "
+        description = cut_at_word(describe(candidate, with_context=False), max_chars)
+        lines.append(f"<img{number}> {hint}{description}")
     return "\n".join(lines)
 
 

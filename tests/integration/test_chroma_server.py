@@ -1,12 +1,10 @@
 """The same ingest and ask against a Chroma server (`chroma run`) instead of a folder."""
 
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from processes import free_port, running
 
 from m2io_graph import build_graph, models
 from m2io_graph.config import M2IOConfig
@@ -15,42 +13,15 @@ from m2io_graph.corpus.ingest import ingest
 CHROMA = str(Path(sys.executable).with_name("chroma"))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def chroma_url(tmp_path):
     port = free_port()
-    server = subprocess.Popen(
-        [
-            CHROMA,
-            "run",
-            "--path",
-            str(tmp_path / "server"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
-        else:
-            pytest.fail("chroma run did not start within 60 s")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    command = [CHROMA, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1"]
+    url = f"http://127.0.0.1:{port}"
+    with running(
+        [*command, "--port", str(port)], f"{url}/api/v2/heartbeat", tmp_path / "chroma.log"
+    ):
+        yield url
 
 
 def test_ingest_and_ask_through_a_chroma_server(chroma_url, demo_dir):

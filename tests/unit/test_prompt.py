@@ -70,7 +70,7 @@ def test_plain_text_is_the_messages_joined():
 
 
 def test_prompt_stays_short():
-    """6 sentences + 6 captioned candidates: 997 chars, 341 SmolLM2 tokens (353 in its chat template)."""
+    """6 sentences + 6 captioned candidates: 1167 chars, 392 SmolLM2 tokens."""
     sentences = [f"Step {i} of the installer asks for one more setting here." for i in range(1, 7)]
     candidates = [
         candidate(
@@ -78,7 +78,7 @@ def test_prompt_stays_short():
         )
         for i in range(1, 7)
     ]
-    assert len(render_prompt_text(sentences, candidates)) < 1050
+    assert len(render_prompt_text(sentences, candidates)) < 1200
 
 
 def test_single_shot_prompt_lists_candidates_and_keeps_the_question():
@@ -117,5 +117,5 @@ def test_parse_single_shot_without_markers():
 def test_hints_name_the_closest_sentence_per_image():
     _, human = build_messages(SENTENCES, CANDIDATES, hints=[(1, 0.734), (2, 0.5)])
     lines = human.content.splitlines()
-    assert lines[-2] == "<img1> Figure 1. The Settings menu. (closest: [1] 0.73)"
-    assert lines[-1] == "<img2> Figure 2. The Network tab. (closest: [2] 0.50)"
+    assert lines[-2] == "<img1> (best [1] 73%) Figure 1. The Settings menu."
+    assert lines[-1] == "<img2> (best [2] 50%) Figure 2. The Network tab."

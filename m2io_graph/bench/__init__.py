@@ -1,0 +1,1 @@
+"""`m2io bench`: speed figures, each printed beside a baseline measured in the same run."""

@@ -1,0 +1,209 @@
+"""`m2io eval` (scores of strategies on a dataset) and `m2io bench` (speed, with ratios).
+
+Both import their heavy parts lazily so `m2io --help` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from m2io_graph.config import M2IOConfig
+
+METRICS = ["precision", "recall", "f1", "ordering", "rouge_l", "bleu"]
+INSERTER_METRICS = ["format %", "P", "R", "F1", "position acc.", "ordering"]
+
+
+def _floats(text: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected numbers separated by commas, got {text!r}"
+        ) from None
+    if not values or any(not 0 <= v <= 1 for v in values):
+        raise argparse.ArgumentTypeError("α values must lie in 0..1")
+    return values
+
+
+def add_eval_parsers(
+    commands: Any, store_options: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    text = (
+        "Score inserter strategies on a dataset: MRAMG question jsonl (the whole graph answers "
+        "each question; --store must hold the ingested corpus) or an inserter dataset from "
+        "`m2io train data` (the inserter alone on gold text). Prints a table and writes "
+        "scores.csv/json and PNG plots to --out."
+    )
+    ev = commands.add_parser("eval", help="score strategies on a dataset", description=text)
+    ev.add_argument("--data", type=Path, required=True, help="MRAMG *_mqa.jsonl or dataset folder")
+    ev.add_argument(
+        "--stage",
+        choices=["auto", "graph", "inserter"],
+        default="auto",
+        help="graph: answer end to end; inserter: gold text (default: from --data)",
+    )
+    ev.add_argument(
+        "--inserter",
+        dest="strategies",
+        default="rule,r1",
+        help="comma-separated: rule, r1, llm, single_shot; with --stage inserter also base and "
+        "NAME=CHECKPOINT (default: rule,r1)",
+    )
+    ev.add_argument(
+        "--alpha",
+        type=_floats,
+        default=[0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
+        help="α values of the reward sweep plot (inserter stage; default 0,0.2,...,1)",
+    )
+    ev.add_argument("--limit", type=int, default=0, help="first N questions/examples (0 = all)")
+    ev.add_argument("--split", default="test", help="dataset split (inserter stage; default test)")
+    ev.add_argument("--images-info", type=Path, help="MRAMG images-info JSON (default: found)")
+    ev.add_argument("--out", type=Path, default=Path("runs/eval"), help="output folder")
+    ev.add_argument("--quiet", action="store_true", help="no progress bar")
+    ev.add_argument("--generator", help="text generator for the graph stage (default: smollm2)")
+    ev.add_argument("--base-url", help="OpenAI-compatible endpoint for --generator openai")
+    ev.add_argument("--inserter-checkpoint", help="checkpoint that r1 loads (default: shipped)")
+    ev.add_argument("--k", type=int, help="chunks to retrieve (graph stage; default 4)")
+    store_options(ev)
+    ev.set_defaults(run=_eval)
+
+    bench = commands.add_parser(
+        "bench",
+        help="measure latency, parallelism, inserter cost and store scaling",
+        description="One run that prints every figure beside a baseline measured in the same "
+        "run, and writes them as JSON so commits can be compared.",
+    )
+    bench.add_argument("--generator", default="extractive", help="default: extractive")
+    bench.add_argument("--runs", type=int, default=3, help="passes over the demo questions")
+    bench.add_argument(
+        "--scales", default="1000,10000,100000", help="store sizes (chunks) for retrieval"
+    )
+    bench.add_argument(
+        "--inserter-examples", type=int, default=20, help="examples for the inserter cost"
+    )
+    bench.add_argument("--no-r1", action="store_true", help="skip r1 in the inserter cost")
+    bench.add_argument("--out", type=Path, default=Path("runs/bench.json"), help="JSON output")
+    bench.set_defaults(run=_bench)
+
+
+def _is_inserter_dataset(path: Path) -> bool:
+    if path.is_dir():
+        return True
+    with path.open(encoding="utf-8") as f:
+        first = next((line for line in f if line.strip()), "{}")
+    try:
+        record = json.loads(first)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(record, dict) and "gold" in record and "candidates" in record
+
+
+def _eval(args: argparse.Namespace, cfg: M2IOConfig) -> int:
+    if not args.data.exists():
+        print(f"error: {args.data} does not exist", file=sys.stderr)
+        return 2
+    stage = args.stage
+    if stage == "auto":
+        stage = "inserter" if _is_inserter_dataset(args.data) else "graph"
+    strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    if stage == "inserter":
+        return _eval_inserter(args, cfg, strategies)
+    return _eval_graph(args, cfg, strategies)
+
+
+def _eval_inserter(args: argparse.Namespace, cfg: M2IOConfig, strategies: list[str]) -> int:
+    from m2io_graph.eval import report
+    from m2io_graph.eval.inserter import alpha_sweep, evaluate, load_examples, rows, system_for
+
+    examples = load_examples(args.data, args.split)
+    if args.limit:
+        examples = examples[: args.limit]
+    systems = [system_for(spec, cfg) for spec in strategies]  # fail on a bad name before work
+    scores = []
+    for name, system in systems:
+        scores.append(evaluate(name, system, examples, progress=not args.quiet))
+    table = rows(scores)
+    print(report.markdown_table(table))
+    written = report.write_rows(args.out, "scores", table)
+    sweep = alpha_sweep(scores, args.alpha)
+    written += report.write_rows(
+        args.out,
+        "alpha_sweep",
+        [
+            {"system": s, "alpha": a, "reward": round(v, 4)}
+            for s, pts in sweep.items()
+            for a, v in pts
+        ],
+    )
+    latency = {s.system: {"insert_images": s.seconds_per_example} for s in scores}
+    for path in (
+        report.plot_metrics(table, INSERTER_METRICS, args.out / "metrics.png"),
+        report.plot_latency(latency, args.out / "latency.png"),
+        report.plot_alpha(sweep, args.out / "alpha_sweep.png"),
+    ):
+        if path:
+            written.append(path)
+    print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
+    return 0
+
+
+def _eval_graph(args: argparse.Namespace, cfg: M2IOConfig, strategies: list[str]) -> int:
+    from m2io_graph import models
+    from m2io_graph.eval import report
+    from m2io_graph.eval.answers import evaluate_answers, load_questions, stage_latency, summarize
+    from m2io_graph.graph import build_graph
+    from m2io_graph.inserter.strategies import get_strategy
+
+    for name in strategies:
+        get_strategy(name)  # an unknown name fails now, not after an hour of answers
+    questions = load_questions(args.data, args.images_info)
+    if args.limit:
+        questions = questions[: args.limit]
+    models.corpus_store(cfg).require_documents()
+    runs = evaluate_answers(build_graph(cfg), questions, strategies, {}, progress=not args.quiet)
+    table = summarize(runs)
+    print(report.markdown_table(table))
+    written = report.write_rows(args.out, "scores", table)
+    written += report.write_rows(
+        args.out,
+        "answers",
+        [
+            {
+                "system": r.strategy,
+                "id": r.question_id,
+                **r.scores._asdict(),
+                "seconds": round(r.seconds, 3),
+                "fallback": r.fallback,
+                "images": " ".join(r.predicted),
+            }
+            for r in runs
+        ],
+    )
+    for path in (
+        report.plot_metrics(table, METRICS, args.out / "metrics.png"),
+        report.plot_latency(stage_latency(runs), args.out / "latency.png"),
+    ):
+        if path:
+            written.append(path)
+    print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
+    return 0
+
+
+def _bench(args: argparse.Namespace, cfg: M2IOConfig) -> int:
+    from m2io_graph.bench.run import BenchOptions, run_bench
+
+    scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    options = BenchOptions(
+        generator=args.generator,
+        runs=args.runs,
+        scales=scales,
+        inserter_examples=args.inserter_examples,
+        with_r1=not args.no_r1,
+    )
+    run_bench(options, args.out)
+    return 0

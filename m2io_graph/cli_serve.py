@@ -1,0 +1,77 @@
+"""`m2io serve`: the graph over HTTP (LangServe), the answer page, and optionally the inserter as an
+OpenAI-compatible endpoint. FastAPI, LangServe and uvicorn are imported only when serving."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from m2io_graph.config import M2IOConfig
+
+Options = Callable[[argparse.ArgumentParser], None]
+
+
+def add_serve_parser(commands: Any, store_options: Options, answer_options: Options) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="serve the graph over HTTP (LangServe, /answer page, OpenAI-compatible inserter)",
+        description=(
+            "Routes: /m2io/invoke, /batch, /stream, /stream_events, /playground/ (LangServe); "
+            "/answer?q=... (HTML answer page); /health; with --openai also /v1/chat/completions "
+            "and /v1/models serving the trained inserter."
+        ),
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument(
+        "--openai",
+        action="store_true",
+        help="also serve the inserter at /v1/chat/completions (OpenAI-compatible)",
+    )
+    serve.add_argument(
+        "--model-name",
+        default="m2io-inserter",
+        help="model name the OpenAI endpoint answers to (default: m2io-inserter)",
+    )
+    serve.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=1_000_000,
+        help="larger request bodies get 413 (default: 1000000)",
+    )
+    answer_options(serve)
+    store_options(serve)
+    serve.set_defaults(run=_serve)
+
+
+def _serve(args: argparse.Namespace, cfg: M2IOConfig) -> int:
+    import uvicorn
+
+    from m2io_graph import models
+    from m2io_graph.inserter.checkpoints import default_checkpoint
+    from m2io_graph.serving import create_app
+
+    if args.max_body_bytes < 1:
+        raise ValueError(f"--max-body-bytes must be positive, got {args.max_body_bytes}")
+    models.corpus_store(cfg).require_documents()
+    if args.openai and not cfg.inserter_checkpoint:
+        default_checkpoint()  # a missing shipped adapter stops here, with how to train one
+    app = create_app(
+        cfg, openai=args.openai, model_name=args.model_name, max_body_bytes=args.max_body_bytes
+    )
+    base = f"http://{args.host}:{args.port}"
+    print(f"m2io: loading models, then serving on {base}", file=sys.stderr)
+    print(
+        f"  graph      {base}/m2io/invoke  (playground: {base}/m2io/playground/)", file=sys.stderr
+    )
+    print(f"  page       {base}/answer?q=...", file=sys.stderr)
+    if args.openai:
+        print(f"  inserter   {base}/v1  (model {args.model_name!r})", file=sys.stderr)
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning"
+    )
+    return 0

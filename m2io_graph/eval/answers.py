@@ -1,0 +1,174 @@
+"""End-to-end evaluation: the whole graph answers MRAMG-style questions, scored like MRAMG.
+
+A question file is MRAMG-Bench's `<name>_mqa.jsonl`: one `{"id", "question", "ground_truth",
+"images_list"}` per line, the images named by the ids of the corpus' images-info JSON. The store
+names images by content hash (`corpus.images.image_id`), so gold ids are translated through the
+same images-info file the ingest read; an image the ingest could not find stays in the gold set
+under its MRAMG id, where no answer can show it (it counts as missed, as it should).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from m2io_graph.corpus.images import BadImage, image_id
+from m2io_graph.corpus.mramg_loader import Resolver, find_images_info, read_images_info
+from m2io_graph.corpus.sources import LoadError, read_bytes
+from m2io_graph.metrics import AnswerScores, macro_average, score_answer
+
+_QUESTION_KEYS = ("question", "query")
+_REFERENCE_KEYS = ("ground_truth", "answer", "reference")
+_IMAGES_KEYS = ("images_list", "images", "image_ids")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    reference: str
+    """The reference answer; its image markers are ignored when the text is scored."""
+    images: list[str]
+    """Gold images in reading order, as store ids (content hashes) where they resolve."""
+
+
+def _field(record: Mapping[str, Any], keys: Sequence[str], default: Any) -> Any:
+    return next((record[k] for k in keys if k in record), default)
+
+
+def _store_ids(path: Path, images_info: Path | None) -> Callable[[str], str]:
+    """MRAMG image id → the id the ingest gave that image (or the MRAMG id when unresolved)."""
+    try:
+        info_file = images_info or find_images_info(path)
+    except LoadError:
+        return lambda name: name  # questions without an images-info file name store ids already
+    info, resolver = read_images_info(info_file), Resolver(path, info_file)
+
+    def translate(name: str) -> str:
+        entry = info.get(name)
+        src = resolver.src(entry) if entry else None
+        if src is None:
+            return name
+        try:
+            return image_id(src)
+        except BadImage:
+            return name
+
+    return translate
+
+
+def load_questions(path: Path, images_info: Path | None = None) -> list[Question]:
+    """Every well-formed line of an MRAMG question file; a bad line stops with its number, since
+    a silently shorter benchmark gives numbers that cannot be compared."""
+    translate = _store_ids(path, images_info)
+    questions = []
+    for number, line in enumerate(read_bytes(path).decode("utf-8-sig").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            question = str(_field(record, _QUESTION_KEYS, "")).strip()
+            images = [str(i) for i in _field(record, _IMAGES_KEYS, [])]
+        except (json.JSONDecodeError, TypeError, AttributeError) as error:
+            raise LoadError(path, f"line {number}: not a question record ({error})") from error
+        if not question:
+            raise LoadError(path, f"line {number}: no question (keys: {', '.join(record)})")
+        questions.append(
+            Question(
+                id=str(record.get("id", number)),
+                question=question,
+                reference=str(_field(record, _REFERENCE_KEYS, "")),
+                images=[translate(i) for i in images],
+            )
+        )
+    return questions
+
+
+@dataclass
+class AnswerRun:
+    """One strategy answering one question."""
+
+    strategy: str
+    question_id: str
+    scores: AnswerScores
+    timings: dict[str, float]
+    seconds: float
+    fallback: bool
+    predicted: list[str] = field(default_factory=list)
+
+
+def shown_images(result: Mapping[str, Any]) -> list[str]:
+    """The answer's images in reading order (by sentence; ties keep the inserter's order)."""
+    return [i["image_id"] for i in sorted(result.get("insertions", []), key=lambda i: i["after"])]
+
+
+def evaluate_answers(
+    graph: Any,
+    questions: Sequence[Question],
+    strategies: Sequence[str],
+    configurable: Mapping[str, Any],
+    *,
+    progress: bool = True,
+) -> list[AnswerRun]:
+    """Each strategy answers every question with the same graph and settings."""
+    runs = []
+    for strategy in strategies:
+        config = {"configurable": {**configurable, "inserter": strategy}}
+        for q in tqdm(questions, desc=strategy, unit="q", disable=not progress, leave=False):
+            start = time.perf_counter()
+            result = graph.invoke({"query": q.question}, config)
+            seconds = time.perf_counter() - start
+            predicted = shown_images(result)
+            scores = score_answer(
+                gold_images=q.images,
+                predicted_images=predicted,
+                reference=q.reference,
+                prediction=result.get("text", ""),
+            )
+            runs.append(
+                AnswerRun(
+                    strategy,
+                    q.id,
+                    scores,
+                    dict(result.get("timings", {})),
+                    seconds,
+                    bool(result.get("fallback")),
+                    predicted,
+                )
+            )
+    return runs
+
+
+def summarize(runs: Sequence[AnswerRun]) -> list[dict[str, Any]]:
+    """One row per strategy: MRAMG's scores ×100, fallback rate, answer latency p50."""
+    rows = []
+    for strategy in dict.fromkeys(r.strategy for r in runs):
+        mine = [r for r in runs if r.strategy == strategy]
+        rows.append(
+            {
+                "system": strategy,
+                "n": len(mine),
+                **{k: round(v, 2) for k, v in macro_average(r.scores for r in mine).items()},
+                "fallback %": round(100 * statistics.fmean(r.fallback for r in mine), 1),
+                "p50 s": round(statistics.median(r.seconds for r in mine), 3),
+            }
+        )
+    return rows
+
+
+def stage_latency(runs: Sequence[AnswerRun]) -> dict[str, dict[str, float]]:
+    """strategy → node → median seconds, for the latency plot."""
+    samples: dict[str, dict[str, list[float]]] = {}
+    for r in runs:
+        for node, seconds in r.timings.items():
+            samples.setdefault(r.strategy, {}).setdefault(node, []).append(seconds)
+    return {
+        s: {node: statistics.median(v) for node, v in nodes.items()} for s, nodes in samples.items()
+    }

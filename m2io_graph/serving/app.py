@@ -1,0 +1,81 @@
+"""The FastAPI application behind `m2io serve`.
+
+Routes:
+- `/m2io/invoke|batch|stream|stream_log|stream_events|playground/` — the graph via LangServe;
+- `/answer?q=...` — the answer as an HTML page, `/` — a question form;
+- `/v1/chat/completions`, `/v1/models` — the inserter, OpenAI-compatible (with `openai=True`);
+- `/health` — 200 once the models are loaded.
+
+Models are loaded during start-up, before the port opens: the first request is then as fast as
+any other, and a missing model fails the start instead of the first caller.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from langserve import add_routes
+from starlette.concurrency import run_in_threadpool
+
+from m2io_graph import models
+from m2io_graph.config import M2IOConfig
+from m2io_graph.graph import build_graph
+from m2io_graph.serving.errors import install_error_handlers
+from m2io_graph.serving.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
+from m2io_graph.serving.openai_api import DEFAULT_MODEL_NAME, InserterEndpoint, openai_router
+from m2io_graph.serving.page import page_router
+from m2io_graph.serving.runnable import served_graph
+
+log = logging.getLogger(__name__)
+
+
+def _warm_up(cfg: M2IOConfig, endpoint: InserterEndpoint | None) -> None:
+    models.embedder(cfg).embed_query("warm up")
+    log.info(
+        "store %s holds %d chunks",
+        models.corpus_store(cfg).location,
+        models.corpus_store(cfg).count(),
+    )
+    models.text_generator(cfg)
+    if endpoint is not None:
+        endpoint.model.model_copy(update={"max_new_tokens": 1}).invoke("warm up")
+
+
+def create_app(
+    cfg: M2IOConfig | None = None,
+    *,
+    openai: bool = False,
+    model_name: str = DEFAULT_MODEL_NAME,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    warm_up: bool = True,
+) -> FastAPI:
+    """The app for settings `cfg` (default: environment + defaults); `openai` adds `/v1`."""
+    cfg = cfg or M2IOConfig.from_env()
+    endpoint = InserterEndpoint(models.inserter_model(cfg), model_name) if openai else None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm_up:
+            await run_in_threadpool(_warm_up, cfg, endpoint)
+        yield
+
+    app = FastAPI(
+        title="m2io",
+        description="Answers with text and the right images in the right places (M2IO-R1).",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    add_routes(app, served_graph(cfg), path="/m2io")
+    app.include_router(page_router(build_graph(cfg)))
+    if endpoint is not None:
+        app.include_router(openai_router(endpoint), prefix="/v1")
+
+    @app.get("/health", tags=["health"])
+    async def health() -> dict[str, object]:
+        return {"status": "ok", "openai": endpoint is not None}
+
+    return app

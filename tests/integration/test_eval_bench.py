@@ -1,0 +1,202 @@
+"""`m2io eval` and `m2io bench` as a user runs them, on small settings (not timed tests)."""
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+M2IO = str(Path(sys.executable).with_name("m2io"))
+
+DOCS = [
+    (
+        "d1",
+        "Cats are small furry pets that purr. <PIC> A cat sleeps most of the day and hunts mice at night.",
+        "i_cat",
+        "A grey cat sleeping on a sofa",
+        "grey",
+    ),
+    (
+        "d2",
+        "Bicycles have two wheels and pedals. <PIC> You steer a bicycle with its handlebar and stop it with brake levers.",
+        "i_bike",
+        "A red bicycle with two wheels",
+        "red",
+    ),
+    (
+        "d3",
+        "Volcanoes erupt lava and ash. <PIC> Lava flows downhill and cools into black rock.",
+        "i_volcano",
+        "A volcano erupting lava",
+        "orange",
+    ),
+]
+QUESTIONS = [
+    {
+        "id": "q1",
+        "question": "What does a cat do during the day?",
+        "ground_truth": "A cat sleeps most of the day. <PIC>",
+        "images_list": ["i_cat"],
+    },
+    {
+        "id": "q2",
+        "question": "How do you steer and stop a bicycle?",
+        "ground_truth": "You steer a bicycle with its handlebar and stop it with brake levers. <PIC>",
+        "images_list": ["i_bike"],
+    },
+    {
+        "id": "q3",
+        "question": "What happens to lava from a volcano?",
+        "ground_truth": "Lava flows downhill and cools into rock. <PIC>",
+        "images_list": ["i_volcano"],
+    },
+]
+
+
+def m2io(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([M2IO, *args], capture_output=True, text=True, timeout=900)
+
+
+def eval_questions(mramg: dict[str, Path], *args: str) -> subprocess.CompletedProcess:
+    """`m2io eval` on the MRAMG questions, answering from their ingested store."""
+    return m2io("eval", "--data", str(mramg["questions"]), "--store", str(mramg["store"]), *args)
+
+
+@pytest.fixture(scope="module")
+def mramg(tmp_path_factory) -> dict[str, Path]:
+    """A corpus and questions in MRAMG-Bench's own layout, ingested with `--format mramg`."""
+    root = tmp_path_factory.mktemp("mramg")
+    info = {}
+    for _, _, image, caption, colour in DOCS:
+        picture = root / "IMAGE" / "images" / "TEST" / f"{image}.png"
+        picture.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (160, 120), colour).save(picture)
+        info[image] = {"image_path": f"{image}.png", "image_url": "", "image_caption": caption}
+    info_file = root / "IMAGE" / "images_info" / "test_imgs_collection.json"
+    info_file.parent.mkdir(parents=True)
+    info_file.write_text(json.dumps(info))
+    docs = root / "doc_test.jsonl"
+    docs.write_text("\n".join(json.dumps([d, text, [image]]) for d, text, image, _, _ in DOCS))
+    questions = root / "test_mqa.jsonl"
+    questions.write_text("\n".join(json.dumps(q) for q in QUESTIONS))
+    store = root / "store"
+    done = m2io("ingest", str(docs), "--format", "mramg", "--store", str(store), "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "3 images" in done.stdout
+    return {"root": root, "questions": questions, "store": store}
+
+
+@pytest.mark.slow
+def test_eval_answers_mramg_questions_end_to_end(mramg, tmp_path):
+    out = tmp_path / "eval"
+    done = eval_questions(
+        mramg,
+        "--generator",
+        "extractive",
+        "--inserter",
+        "rule,r1",
+        "--out",
+        str(out),
+        "--quiet",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| system | n | precision | recall | f1 | ordering | rouge_l | bleu |" in done.stdout
+    table = {r["system"]: r for r in csv.DictReader((out / "scores.csv").open())}
+    assert set(table) == {"rule", "r1"}
+    # gold MRAMG ids were translated to store ids: rule finds the right pictures
+    assert float(table["rule"]["recall"]) > 50
+    assert float(table["rule"]["rouge_l"]) > 20
+    answers = list(csv.DictReader((out / "answers.csv").open()))
+    assert len(answers) == 6
+    for name in ("metrics.png", "latency.png"):
+        assert (out / name).read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.slow
+def test_eval_inserter_stage_on_a_built_dataset(mramg, tmp_path):
+    data = tmp_path / "data"
+    built = m2io(
+        "train", "data", "--store", str(mramg["store"]), "--all-test", "--out", str(data), "--quiet"
+    )
+    assert built.returncode == 0, built.stderr
+    out = tmp_path / "eval"
+    done = m2io(
+        "eval",
+        "--data",
+        str(data),
+        "--inserter",
+        "rule,r1",
+        "--limit",
+        "3",
+        "--alpha",
+        "0,0.5,1",
+        "--out",
+        str(out),
+        "--quiet",
+    )
+    assert done.returncode == 0, done.stderr
+    rows = {r["system"]: r for r in csv.DictReader((out / "scores.csv").open())}
+    assert set(rows) == {"rule", "r1"} and float(rows["r1"]["format %"]) >= 0
+    sweep = list(csv.DictReader((out / "alpha_sweep.csv").open()))
+    assert [float(r["alpha"]) for r in sweep if r["system"] == "rule"] == [0.0, 0.5, 1.0]
+    rule_at_1 = next(r for r in sweep if r["system"] == "rule" and float(r["alpha"]) == 1.0)
+    expected = (float(rows["rule"]["format %"]) + float(rows["rule"]["F1"])) / 100
+    assert float(rule_at_1["reward"]) == pytest.approx(expected, abs=0.01)
+    assert (out / "alpha_sweep.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_eval_rejects_bad_input(mramg, tmp_path):
+    missing = m2io("eval", "--data", str(tmp_path / "nope.jsonl"))
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    unknown = eval_questions(
+        mramg,
+        "--inserter",
+        "magic",
+        "--out",
+        str(tmp_path),
+    )
+    assert unknown.returncode == 2 and "unknown inserter 'magic'" in unknown.stderr
+    alpha = m2io("eval", "--data", str(mramg["questions"]), "--alpha", "2")
+    assert alpha.returncode == 2 and "0..1" in alpha.stderr
+    empty = m2io(
+        "eval",
+        "--data",
+        str(mramg["questions"]),
+        "--store",
+        str(tmp_path / "empty"),
+        "--inserter",
+        "rule",
+        "--out",
+        str(tmp_path),
+    )
+    assert empty.returncode == 1 and "is empty" in empty.stderr
+
+
+@pytest.mark.slow
+def test_bench_writes_figures_with_ratios(tmp_path):
+    out = tmp_path / "bench.json"
+    done = m2io(
+        "bench", "--runs", "1", "--scales", "300", "--inserter-examples", "2", "--out", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "parallel superstep ÷ slower branch" in done.stdout
+    assert "× baseline" in done.stdout and "× exact" in done.stdout
+    result = json.loads(out.read_text())
+    assert result["ingest"]["chunks"] > 0 and result["ingest"]["chunks_per_s"] > 0
+    assert set(result["answers"]["nodes_ms"]) >= {
+        "retrieve",
+        "generate_text",
+        "extract_candidates",
+        "insert_images",
+        "merge",
+    }
+    assert result["answers"]["overlap_p50"] > 0
+    systems = result["inserters"]["systems"]
+    assert set(systems) == {"pairwise baseline", "rule", "r1"}
+    assert systems["pairwise baseline"]["time_vs_baseline"] == 1.0
+    assert all(0 <= s["f1"] <= 100 for s in systems.values())
+    (scale,) = result["scale"]
+    assert scale["chunks"] == 300 and scale["recall_at_4"] > 0.5 and scale["peak_memory_mb"] > 0
