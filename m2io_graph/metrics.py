@@ -27,14 +27,15 @@ _WORDS = re.compile(r"\w+")
 
 
 class AnswerScores(NamedTuple):
-    """One answer's scores, each in 0..1; `macro_average` turns many into MRAMG's ×100 table."""
+    """One answer's scores, each in 0..1; `macro_average` turns many into MRAMG's ×100 table.
+    The text scores are None when the question has no reference answer to compare with."""
 
     precision: float
     recall: float
     f1: float
     ordering: float
-    rouge_l: float
-    bleu: float
+    rouge_l: float | None
+    bleu: float | None
 
 
 def strip_images(text: str) -> str:
@@ -78,20 +79,23 @@ def score_answer(
     """All of MRAMG's objective scores for one answer. Image sequences are in reading order,
     repeats kept (the ordering score charges for them)."""
     prf = precision_recall_f1(gold=gold_images, predicted=predicted_images)
+    has_text = bool(strip_images(reference))
     return AnswerScores(
         prf.precision,
         prf.recall,
         prf.f1,
         ordering_score(gold=gold_images, predicted=predicted_images),
-        rouge_lsum(reference=reference, prediction=prediction),
-        bleu(reference=reference, prediction=prediction),
+        rouge_lsum(reference=reference, prediction=prediction) if has_text else None,
+        bleu(reference=reference, prediction=prediction) if has_text else None,
     )
 
 
-def macro_average(rows: Iterable[AnswerScores]) -> dict[str, float]:
-    """Mean over answers, ×100 as MRAMG reports; zeros for no answers."""
+def macro_average(rows: Iterable[AnswerScores]) -> dict[str, float | None]:
+    """Mean over answers, ×100 as MRAMG reports; a text score averages the answers that have a
+    reference, and is None when none has."""
     rows = list(rows)
-    return {
-        field: 100 * fmean(getattr(r, field) for r in rows) if rows else 0.0
-        for field in AnswerScores._fields
-    }
+    means: dict[str, float | None] = {}
+    for field in AnswerScores._fields:
+        values = [v for v in (getattr(r, field) for r in rows) if v is not None]
+        means[field] = 100 * fmean(values) if values else (0.0 if not rows else None)
+    return means

@@ -1,7 +1,8 @@
 """End-to-end evaluation: the whole graph answers MRAMG-style questions, scored like MRAMG.
 
 A question file is MRAMG-Bench's `<name>_mqa.jsonl`: one `{"id", "question", "ground_truth",
-"images_list"}` per line, the images named by the ids of the corpus' images-info JSON. The store
+"images_list"}` per line, the images named by the ids of the corpus' images-info JSON; a file
+written by hand may name gold images by file name instead (`data/demo/questions.jsonl`). The store
 names images by content hash (`corpus.images.image_id`), so gold ids are translated through the
 same images-info file the ingest read; an image the ingest could not find stays in the gold set
 under its MRAMG id, where no answer can show it (it counts as missed, as it should).
@@ -14,7 +15,7 @@ import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tqdm.auto import tqdm
@@ -26,7 +27,7 @@ from m2io_graph.metrics import AnswerScores, macro_average, score_answer
 
 _QUESTION_KEYS = ("question", "query")
 _REFERENCE_KEYS = ("ground_truth", "answer", "reference")
-_IMAGES_KEYS = ("images_list", "images", "image_ids")
+_IMAGES_KEYS = ("images_list", "images", "image_ids", "expected_images")
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,18 @@ def shown_images(result: Mapping[str, Any]) -> list[str]:
     return [i["image_id"] for i in sorted(result.get("insertions", []), key=lambda i: i["after"])]
 
 
+def in_gold_terms(result: Mapping[str, Any], gold: Sequence[str]) -> list[str]:
+    """The shown images named the way the gold list names them: by store id, or by file name
+    for question files written by hand (`"expected_images": ["ssh-L.png"]`)."""
+    paths = {c["id"]: c["path"] for c in result.get("candidates", [])}
+    wanted = set(gold)
+    named = []
+    for image in shown_images(result):
+        name = PurePosixPath(paths.get(image, "")).name
+        named.append(name if image not in wanted and name in wanted else image)
+    return named
+
+
 def evaluate_answers(
     graph: Any,
     questions: Sequence[Question],
@@ -125,7 +138,7 @@ def evaluate_answers(
             start = time.perf_counter()
             result = graph.invoke({"query": q.question}, config)
             seconds = time.perf_counter() - start
-            predicted = shown_images(result)
+            predicted = in_gold_terms(result, q.images)
             scores = score_answer(
                 gold_images=q.images,
                 predicted_images=predicted,
@@ -155,7 +168,10 @@ def summarize(runs: Sequence[AnswerRun]) -> list[dict[str, Any]]:
             {
                 "system": strategy,
                 "n": len(mine),
-                **{k: round(v, 2) for k, v in macro_average(r.scores for r in mine).items()},
+                **{
+                    k: None if v is None else round(v, 2)
+                    for k, v in macro_average(r.scores for r in mine).items()
+                },
                 "fallback %": round(100 * statistics.fmean(r.fallback for r in mine), 1),
                 "p50 s": round(statistics.median(r.seconds for r in mine), 3),
             }

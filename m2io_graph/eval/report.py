@@ -21,7 +21,10 @@ def markdown_table(rows: Sequence[Row]) -> str:
         return "(no results)"
     columns = list(rows[0])
     lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-    lines += ["| " + " | ".join(str(row.get(c, "")) for c in columns) + " |" for row in rows]
+    lines += [
+        "| " + " | ".join("—" if row.get(c) is None else str(row[c]) for c in columns) + " |"
+        for row in rows
+    ]
     return "\n".join(lines)
 
 

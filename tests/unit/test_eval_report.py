@@ -11,7 +11,7 @@ from m2io_graph.bench.pipeline import percentile
 from m2io_graph.corpus.images import image_id
 from m2io_graph.corpus.sources import LoadError
 from m2io_graph.eval import report
-from m2io_graph.eval.answers import load_questions, shown_images
+from m2io_graph.eval.answers import in_gold_terms, load_questions, shown_images
 from m2io_graph.eval.inserter import Scores, alpha_sweep, rows
 
 
@@ -86,3 +86,20 @@ def test_table_and_files(tmp_path):
 def test_percentile_nearest_rank():
     values = [5, 1, 4, 2, 3]
     assert (percentile(values, 50), percentile(values, 95), percentile(values, 0)) == (3, 5, 1)
+
+
+def test_gold_named_by_file_name_or_store_id():
+    result = {
+        "candidates": [
+            {"id": "h1", "path": "/docs/img/ssh-L.png"},
+            {"id": "h2", "path": "/docs/img/other.png"},
+            {"id": "h3", "path": "https://x.org/pics/remote.png"},
+        ],
+        "insertions": [
+            {"image_id": "h2", "after": 2},
+            {"image_id": "h1", "after": 1},
+            {"image_id": "h3", "after": 3},
+        ],
+    }
+    assert in_gold_terms(result, ["ssh-L.png", "remote.png"]) == ["ssh-L.png", "h2", "remote.png"]
+    assert in_gold_terms(result, ["h2"]) == ["h1", "h2", "h3"]

@@ -79,3 +79,16 @@ def test_macro_average_is_times_100():
         {"precision": 50, "recall": 75, "f1": 50, "ordering": 50, "rouge_l": 75, "bleu": 50}
     )
     assert macro_average([])["f1"] == 0.0
+
+
+def test_text_scores_need_a_reference():
+    """A hand-written question file may give only the images: text scores are then unknown,
+    not zero, and the average skips them."""
+    without = score_answer(
+        gold_images=["a"], predicted_images=["a"], reference="<PIC>", prediction="Hi."
+    )
+    assert (without.f1, without.rouge_l, without.bleu) == (1.0, None, None)
+    with_text = score_answer(gold_images=[], predicted_images=[], reference="Hi.", prediction="Hi.")
+    means = macro_average([without, with_text])
+    assert (means["f1"], means["rouge_l"]) == (100.0, 100.0)
+    assert macro_average([without])["bleu"] is None

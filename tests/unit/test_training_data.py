@@ -224,6 +224,5 @@ def test_hinter_output_lands_in_every_prompt() -> None:
     assert len(seen) == len(examples)
     for e in examples:
         assert (
-            e["prompt"][1]["content"].count(f"(best [{e['n_sentences']}] 25%)")
-            == e["n_candidates"]
+            e["prompt"][1]["content"].count(f"(best [{e['n_sentences']}] 25%)") == e["n_candidates"]
         )
