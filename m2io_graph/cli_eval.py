@@ -124,12 +124,15 @@ def _eval_inserter(args: argparse.Namespace, cfg: M2IOConfig, strategies: list[s
     if args.limit:
         examples = examples[: args.limit]
     systems = [system_for(spec, cfg) for spec in strategies]  # fail on a bad name before work
-    scores = []
-    for name, system in systems:
-        scores.append(evaluate(name, system, examples, progress=not args.quiet))
+    plans: list[dict[str, Any]] = []
+    scores = [
+        evaluate(name, system, examples, progress=not args.quiet, predictions=plans)
+        for name, system in systems
+    ]
     table = rows(scores)
     print(report.markdown_table(table))
     written = report.write_rows(args.out, "scores", table)
+    written += report.write_rows(args.out, "plans", plans)
     sweep = alpha_sweep(scores, args.alpha)
     written += report.write_rows(
         args.out,

@@ -119,9 +119,16 @@ def load_examples(path: Path, split: str = "test") -> list[dict[str, Any]]:
 
 
 def evaluate(
-    name: str, system: System, examples: Iterable[Mapping[str, Any]], *, progress: bool = True
+    name: str,
+    system: System,
+    examples: Iterable[Mapping[str, Any]],
+    *,
+    progress: bool = True,
+    predictions: list[dict[str, Any]] | None = None,
 ) -> Scores:
-    """Macro-averaged scores (×100, as MRAMG reports them); an invalid output counts as no image."""
+    """Macro-averaged scores (×100, as MRAMG reports them); an invalid output counts as no image.
+    Each example's plan is appended to `predictions` when given: a table says how far a system
+    is from another, its plans say why."""
     rows: list[tuple[float, ...]] = []
     seconds: list[float] = []
     for example in tqdm(list(examples), desc=name, unit="ex", leave=False, disable=not progress):
@@ -130,6 +137,16 @@ def evaluate(
         seconds.append(time.perf_counter() - start)
         gold = gold_plan(example)
         plan = predicted or {}
+        if predictions is not None:
+            predictions.append(
+                {
+                    "system": name,
+                    "id": example.get("id", ""),
+                    "valid": predicted is not None,
+                    "gold": {str(k): v for k, v in gold.items()},
+                    "predicted": {str(k): v for k, v in plan.items()},
+                }
+            )
         prf = precision_recall_f1(gold=gold, predicted=plan)
         rows.append(
             (

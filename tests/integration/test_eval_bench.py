@@ -146,6 +146,9 @@ def test_eval_inserter_stage_on_a_built_dataset(mramg, tmp_path):
     expected = (float(rows["rule"]["format %"]) + float(rows["rule"]["F1"])) / 100
     assert float(rule_at_1["reward"]) == pytest.approx(expected, abs=0.01)
     assert (out / "alpha_sweep.png").read_bytes()[:4] == b"\x89PNG"
+    plans = json.loads((out / "plans.json").read_text())
+    assert [p["system"] for p in plans] == ["rule"] * 3 + ["r1"] * 3
+    assert all(set(p) == {"system", "id", "valid", "gold", "predicted"} for p in plans)
 
 
 def test_eval_rejects_bad_input(mramg, tmp_path):
