@@ -14,7 +14,6 @@ from typing import Any
 
 from m2io_graph.config import M2IOConfig
 
-METRICS = ["precision", "recall", "f1", "ordering", "rouge_l", "bleu"]
 INSERTER_METRICS = ["format %", "P", "R", "F1", "position acc.", "ordering"]
 
 
@@ -161,6 +160,7 @@ def _eval_graph(args: argparse.Namespace, cfg: M2IOConfig, strategies: list[str]
     from m2io_graph.eval.answers import evaluate_answers, load_questions, stage_latency, summarize
     from m2io_graph.graph import build_graph
     from m2io_graph.inserter.strategies import get_strategy
+    from m2io_graph.metrics import AnswerScores
 
     for name in strategies:
         get_strategy(name)  # an unknown name fails now, not after an hour of answers
@@ -188,7 +188,7 @@ def _eval_graph(args: argparse.Namespace, cfg: M2IOConfig, strategies: list[str]
         ],
     )
     for path in (
-        report.plot_metrics(table, METRICS, args.out / "metrics.png"),
+        report.plot_metrics(table, AnswerScores._fields, args.out / "metrics.png"),
         report.plot_latency(stage_latency(runs), args.out / "latency.png"),
     ):
         if path:

@@ -69,8 +69,9 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
-    add_routes(app, served_graph(cfg), path="/m2io")
-    app.include_router(page_router(build_graph(cfg)))
+    graph = build_graph(cfg)  # one compiled graph behind both the API and the page
+    add_routes(app, served_graph(graph, cfg), path="/m2io")
+    app.include_router(page_router(graph))
     if endpoint is not None:
         app.include_router(openai_router(endpoint), prefix="/v1")
 

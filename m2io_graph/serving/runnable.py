@@ -18,7 +18,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 from typing_extensions import TypedDict
 
 from m2io_graph.config import M2IOConfig
-from m2io_graph.graph import build_graph
 from m2io_graph.inserter import strategies
 
 MAX_K = 50
@@ -111,10 +110,10 @@ class ServedGraph(RunnableBinding):
         return bound
 
 
-def served_graph(cfg: M2IOConfig) -> Runnable:
-    """`build_graph(cfg)` behind the checked input type and client settings."""
+def served_graph(graph: Runnable, cfg: M2IOConfig) -> Runnable:
+    """The graph built from `cfg`, behind the checked input type and client settings."""
     return ServedGraph(
-        bound=build_graph(cfg),
+        bound=graph,
         custom_input_type=Question,
         settings_model=client_settings(cfg),
     )

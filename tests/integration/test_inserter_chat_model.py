@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from inserter_prompts import CANDIDATES, SENTENCES
 from langchain_core.messages import AIMessageChunk
 
 from m2io_graph.inserter.chat_model import InserterChatModel
@@ -11,25 +12,6 @@ from m2io_graph.inserter.prompt import build_messages
 
 pytestmark = pytest.mark.slow
 
-SENTENCES = ["Use ssh -L to forward a local port.", "The tunnel ends on the intermediary."]
-CANDIDATES = [
-    {
-        "id": "a",
-        "path": "/a.png",
-        "alt": "Forwarding a local port with SSH",
-        "caption": "",
-        "context": "",
-        "doc_id": "d",
-    },
-    {
-        "id": "b",
-        "path": "/b.png",
-        "alt": "A cat on a sofa",
-        "caption": "",
-        "context": "",
-        "doc_id": "e",
-    },
-]
 MESSAGES = build_messages(SENTENCES, CANDIDATES)
 
 

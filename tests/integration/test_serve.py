@@ -10,6 +10,7 @@ import sys
 
 import httpx
 import pytest
+from inserter_prompts import CANDIDATES, SENTENCES
 from langserve import RemoteRunnable
 from serve_helpers import M2IO, QUESTION, REPO, m2io_server
 
@@ -199,19 +200,7 @@ def test_chat_openai_invoke_and_stream_agree(openai_server):
 
     from m2io_graph.inserter.prompt import build_messages
 
-    messages = build_messages(
-        ["Use ssh -L to forward a local port.", "The tunnel ends on the intermediary."],
-        [
-            {
-                "id": "a",
-                "path": "/a.png",
-                "alt": "Forwarding a local port with SSH",
-                "caption": "",
-                "context": "",
-                "doc_id": "d",
-            }
-        ],
-    )
+    messages = build_messages(SENTENCES, CANDIDATES[:1])
     chat = ChatOpenAI(
         base_url=f"{openai_server}/v1", api_key="EMPTY", model="m2io-inserter", max_tokens=24
     )
