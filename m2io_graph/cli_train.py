@@ -29,7 +29,12 @@ def add_train_parser(
         parser.add_argument(
             "--config", default="tiny-cpu", help="tiny-cpu (default), full-gpu, or a YAML path"
         )
-        parser.add_argument("--dataset", help="dataset folder (default: the config's)")
+        parser.add_argument(
+            "--dataset",
+            nargs="+",
+            metavar="DIR",
+            help="dataset folder(s), merged (default: the config's)",
+        )
         parser.add_argument("--output-dir", help="where checkpoints go (default: the config's)")
         parser.add_argument("--limit", type=int, help="use only the first N training examples")
         if step == "grpo":
@@ -91,6 +96,12 @@ def _data_parser(steps: Any, store_options: Callable[[argparse.ArgumentParser], 
         help="images per example, half of them at most gold (default: 8)",
     )
     data.add_argument(
+        "--variants",
+        type=int,
+        default=1,
+        help="draws of each training passage, with fresh distractors and order (default: 1)",
+    )
+    data.add_argument(
         "--all-test", action="store_true", help="put every example in test (a held-out corpus)"
     )
     data.add_argument(
@@ -112,6 +123,7 @@ def _train_data(args: argparse.Namespace, cfg: M2IOConfig) -> int:
         seed=args.seed,
         negatives=args.negatives,
         max_candidates=args.max_candidates,
+        variants=args.variants,
         all_test=args.all_test,
         with_context=args.with_context,
     )

@@ -48,8 +48,8 @@ class TrainConfig:
     name: str = "custom"
     base_model: str = "smollm2"
     """`smollm2` (the offline SmolLM2-135M-Instruct), a model folder or a hub name."""
-    dataset: str = "data/inserter/gnucash"
-    """A folder written by `m2io train data`."""
+    dataset: str | list[str] = "data/inserter/gnucash"
+    """A folder written by `m2io train data`, or several, merged split by split."""
     output_dir: str = "runs/custom"
     lora: LoraSettings | None = field(default_factory=LoraSettings)
     """None trains all weights."""

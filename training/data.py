@@ -3,7 +3,8 @@
 An ingested chunk already holds what the inserter must learn: its sentences, and each image with
 the sentence it followed in the source (`after`). One example is one passage: its sentences (a
 window of at most ten), its images shuffled among as many distractor images from other
-documents, and the gold plan written by `grammar.format_plan` as the completion. Passages without
+documents, and the gold plan written by `grammar.format_plan` as the completion, after a
+`<think>` that copies each image's hint (`prompt.hint_notes`) when there are hints. Passages without
 images, shown one or two distractors, teach the model that `[]` is an answer too.
 
 Splits go by document (see `assign_splits`), so no page lends passages to both training and
@@ -14,7 +15,8 @@ whatever order Chroma returns the chunks in.
 The datasets under data/inserter/ (git-ignored) are rebuilt with::
 
     scripts/fetch_gnucash.sh && m2io ingest data/gnucash-docs --store /tmp/gnucash-store
-    m2io train data --store /tmp/gnucash-store --corpus gnucash --out data/inserter/gnucash
+    m2io train data --store /tmp/gnucash-store --corpus gnucash --variants 2 \\
+        --out data/inserter/gnucash
     scripts/fetch_handbook.sh && m2io ingest data/debian-handbook-full --store /tmp/handbook-store
     m2io train data --store /tmp/handbook-store --corpus debian-handbook --all-test \\
         --out data/inserter/handbook
@@ -45,7 +47,12 @@ from typing_extensions import TypedDict
 from m2io_graph.corpus.chunking import Chunk
 from m2io_graph.corpus.store import CorpusStore, StoreError
 from m2io_graph.inserter.grammar import format_plan
-from m2io_graph.inserter.prompt import Hint, build_messages, to_chat_dicts
+from m2io_graph.inserter.prompt import (
+    Hint,
+    build_messages,
+    hint_notes,
+    to_chat_dicts,
+)
 from m2io_graph.state import Candidate, ImageRef
 
 SPLITS = ("train", "validation", "test")
@@ -128,6 +135,11 @@ class DataOptions:
     train: float = 0.8
     validation: float = 0.1
     """Shares of the documents in train and validation; test gets the rest."""
+    variants: int = 1
+    """Draws of each training passage: its window, distractors and candidate order drawn anew
+    each time. A small model shown the same candidate list every epoch learns which number is
+    gold instead of reading the hints; fresh draws cost nothing and validation and test keep
+    one draw each, so their figures stay comparable."""
     all_test: bool = False
     """Every example in test: for a corpus held out from training."""
     with_context: bool = False
@@ -136,8 +148,8 @@ class DataOptions:
     instead of meanings."""
 
     def __post_init__(self) -> None:
-        if self.max_candidates < 2 or self.max_gold < 1 or self.max_sentences < 1:
-            raise ValueError("max_candidates must be ≥ 2, max_gold and max_sentences ≥ 1")
+        if min(self.max_gold, self.max_sentences, self.variants) < 1 or self.max_candidates < 2:
+            raise ValueError("max_candidates must be ≥ 2; max_gold, max_sentences, variants ≥ 1")
         if self.negatives < 0 or not 0 <= self.train <= self.train + self.validation <= 1:
             raise ValueError("negatives must be ≥ 0 and train + validation between 0 and 1")
 
@@ -207,6 +219,7 @@ class _Distractors:
 
 def _example(
     chunk: Chunk,
+    variant: int,
     corpus: str,
     split: str,
     sentences: list[str],
@@ -231,9 +244,10 @@ def _example(
     number = {c["id"]: n for n, c in enumerate(candidates, start=1)}
     pairs = [(number[i["id"]], i["after"]) for i in gold]
     shown = cast(list[Candidate], candidates)
-    prompt = build_messages(sentences, shown, hints=hinter(sentences, shown) if hinter else None)
+    hints = hinter(sentences, shown) if hinter else None
+    prompt = build_messages(sentences, shown, hints=hints)
     return Example(
-        id=f"{corpus}/{chunk.id}",
+        id=f"{corpus}/{chunk.id}" + (f"#{variant}" if variant else ""),
         doc_id=chunk.doc_id,
         corpus=corpus,
         split=split,
@@ -243,7 +257,7 @@ def _example(
         n_sentences=len(sentences),
         n_candidates=len(candidates),
         prompt=cast(list[Message], to_chat_dicts(prompt)),
-        completion=[Message(role="assistant", content=format_plan(pairs))],
+        completion=[Message(role="assistant", content=format_plan(pairs, hint_notes(hints or [])))],
     )
 
 
@@ -263,13 +277,25 @@ def build_examples(
         if not chunk.images:
             image_free[split].append(chunk)
             continue
-        rng = Random(f"{options.seed}:{chunk.id}")
-        sentences, held = window(chunk.sentences, chunk.images, options.max_sentences, rng)
-        gold = held[: min(options.max_gold, options.max_candidates // 2)]
-        distractors = pool.draw(rng, len(gold), chunk.doc_id, {i["id"] for i in gold})
-        examples.append(
-            _example(chunk, corpus, split, sentences, gold, distractors, rng, options, hinter)
-        )
+        for variant in range(options.variants if split == "train" else 1):
+            rng = Random(f"{options.seed}:{chunk.id}" + (f":{variant}" if variant else ""))
+            sentences, held = window(chunk.sentences, chunk.images, options.max_sentences, rng)
+            gold = held[: min(options.max_gold, options.max_candidates // 2)]
+            distractors = pool.draw(rng, len(gold), chunk.doc_id, {i["id"] for i in gold})
+            examples.append(
+                _example(
+                    chunk,
+                    variant,
+                    corpus,
+                    split,
+                    sentences,
+                    gold,
+                    distractors,
+                    rng,
+                    options,
+                    hinter,
+                )
+            )
     for split, spare in image_free.items():
         positives = sum(e["split"] == split for e in examples)
         wanted = min(round(options.negatives * positives), len(spare))
@@ -278,7 +304,7 @@ def build_examples(
             sentences, _ = window(chunk.sentences, [], options.max_sentences, rng)
             distractors = pool.draw(rng, rng.randint(1, 2), chunk.doc_id, set())
             examples.append(
-                _example(chunk, corpus, split, sentences, [], distractors, rng, options, hinter)
+                _example(chunk, 0, corpus, split, sentences, [], distractors, rng, options, hinter)
             )
     return examples
 
@@ -335,8 +361,11 @@ def build_inserter_dataset(
     return save_dataset(build_examples(chunks, options, corpus, hinter), out)
 
 
-def load_inserter_dataset(path: str | Path) -> DatasetDict:
-    """A dataset written by `m2io train data`, with its train/validation/test splits."""
+def load_inserter_dataset(path: str | Path | Sequence[str | Path]) -> DatasetDict:
+    """A dataset written by `m2io train data`, with its train/validation/test splits; several
+    are merged (`merge_inserter_datasets`), so one run can train on more than one corpus."""
+    if not isinstance(path, str | Path):
+        return merge_inserter_datasets([load_inserter_dataset(p) for p in path])
     if not (Path(path) / "dataset_dict.json").is_file():
         raise FileNotFoundError(
             f"{path}: no inserter dataset here; build one with `m2io train data --out {path}`"

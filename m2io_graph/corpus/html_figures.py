@@ -23,6 +23,7 @@ FIGURE_LABEL = re.compile(
     re.I,
 )
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)])(?=\s|$)")
+_SPACE_INSIDE_QUOTES = re.compile(r"(\u201c)\s+|\s+(\u201d)")
 NON_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 """Strings in the tree that are not text a reader sees."""
 
@@ -39,16 +40,20 @@ def is_figure(tag: Tag) -> bool:
     )
 
 
-def figure_caption(figure: Tag) -> str:
+def figure_caption(figure: Tag, img: Tag | None = None) -> str:
     """The figure's caption: its title, then a distinct description when the figure has both.
 
     The title is a <figcaption> or DocBook's <p class="title">Figure 9.3. …</p>; the description
     is an element with a `*caption*` class (docutils, WordPress), which DocBook XSL also writes
     for a mediaobject's long caption beside the figure title ("This image shows …"). Keeping
     both gives the short label first and the explanation after it.
+
+    With `img`, the description is that image's own: a figure of several images, each in a
+    mediaobject with its caption (GIMP's "Original image" / "Filter applied"), gives each image
+    its caption, not the first one's; a caption that belongs to another image is never used.
     """
     title = figure.find("figcaption") or figure.find(class_="title")
-    described = figure.find(class_=CAPTION_CLASS)
+    described = figure.find(class_=CAPTION_CLASS) if img is None else _image_caption(figure, img)
     parts: list[str] = []
     for found in (title, described):
         if not isinstance(found, Tag) or (found is described and _nested(found, title)):
@@ -58,6 +63,21 @@ def figure_caption(figure: Tag) -> str:
             parts.append(text)
     head = [part if part[-1] in ".!?:" else part + "." for part in parts[:-1]]
     return " ".join([*head, *parts[-1:]])
+
+
+def _image_caption(figure: Tag, img: Tag) -> Tag | None:
+    """The caption-class element of `img` inside `figure`: one in the smallest container that
+    holds `img` and no other image, else one that no single image's container holds."""
+    node = img.parent
+    while node is not None and node is not figure and len(node.find_all("img")) == 1:
+        if isinstance(found := node.find(class_=CAPTION_CLASS), Tag):
+            return found
+        node = node.parent
+    for found in figure.find_all(class_=CAPTION_CLASS):
+        holder = next((p for p in found.parents if p is figure or p.find("img")), figure)
+        if holder is figure or len(holder.find_all("img")) > 1:
+            return found
+    return None
 
 
 def _nested(tag: Tag, other: PageElement | None) -> bool:
@@ -123,9 +143,12 @@ def clean_caption(text: str) -> str:
     """A caption without its "Figure 9.3." / "Fig. 2:" / "Figure:" label.
 
     Captions are read with a space between elements (so paragraphs do not run together), which
-    leaves one before punctuation that followed inline markup (`<b>sqlite3</b>.`); it goes.
+    leaves one before punctuation that followed inline markup (`<b>sqlite3</b>.`), and inside
+    curly quotes that DocBook writes as markup (`<span class="quote">“<span>Blur</span>”</span>`);
+    they go.
     """
-    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", FIGURE_LABEL.sub("", clean_text(text), count=1))
+    text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", FIGURE_LABEL.sub("", clean_text(text), count=1))
+    return _SPACE_INSIDE_QUOTES.sub(lambda m: m.group(1) or m.group(2), text)
 
 
 def pick_src(img: Tag) -> str | None:

@@ -146,9 +146,8 @@ class _Walker:
         if tag.name == "img":
             self.image(tag, caption=None)
         elif is_figure(tag):
-            text = figure_caption(tag)
             for img in tag.find_all("img"):
-                self.image(img, caption=text)
+                self.image(img, caption=figure_caption(tag, img))
         elif tag.name == "pre":
             self.flush()
             self.doc.segments.append(short_code(tag.get_text()))

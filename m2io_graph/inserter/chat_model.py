@@ -30,7 +30,8 @@ class InserterChatModel(BaseChatModel):
     """
 
     checkpoint: str = ""
-    max_new_tokens: int = 64
+    max_new_tokens: int = 160
+    """Room for the hint notes (about 6 tokens an image) and a plan of four images."""
     temperature: float = Field(default=0.0, ge=0.0)
 
     @property

@@ -95,7 +95,8 @@ def to_insertions(pairs: Sequence[Pair], candidates: Sequence[Candidate]) -> lis
     return [Insertion(image_id=candidates[image - 1]["id"], after=after) for image, after in pairs]
 
 
-def format_plan(pairs: Sequence[Pair]) -> str:
+def format_plan(pairs: Sequence[Pair], think: str = "") -> str:
     """The canonical completion for a plan: the SFT target, and what `parse` reads back."""
     plan = [{"image": image, "after": after} for image, after in pairs]
-    return f"<answer>{json.dumps(plan)}</answer>"
+    reasoning = f"<think>{think}</think>" if think else ""
+    return f"{reasoning}<answer>{json.dumps(plan)}</answer>"

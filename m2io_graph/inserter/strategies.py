@@ -22,7 +22,7 @@ from m2io_graph.prompts import format_context
 from m2io_graph.state import Candidate, Document, Insertion
 
 FALLBACK = "rule"
-PLAN_TOKENS = 96
+PLAN_TOKENS = 160
 """Room for a short <think> and a plan of up to eight images."""
 
 

@@ -503,3 +503,32 @@ def test_dispatcher_errors(tmp_path: Path) -> None:
         iter_documents(tmp_path, "pdf")
     with pytest.raises(LoadError, match="unknown file type"):
         iter_documents(write(tmp_path / "x.txt", "hi"))
+
+
+GIMP_FIGURE = """<html><head><title>Red Eye Removal</title></head><body>
+<p>The filter removes the red from eyes.</p>
+<div class="figure"><p class="title"><strong>Figure 17.41. Example for the
+<span class="quote">“<span class="quote">Red Eye Removal</span>”</span> filter</strong></p>
+<div class="figure-contents">
+<div class="mediaobject"><img src="images/before.jpg" alt="Example">
+<div class="caption"><p>Original image</p></div></div>
+<div class="mediaobject"><img src="images/after.jpg" alt="Example">
+<div class="caption"><p>Filter applied</p></div></div>
+</div></div>
+<p>Select the eyes first.</p>
+</body></html>"""
+
+
+def test_figure_of_several_images_gives_each_its_own_caption(tmp_path: Path) -> None:
+    """DocBook (the GIMP manual): one figure title, one mediaobject caption per image. Each image
+    keeps its own caption, and the curly quotes DocBook writes as markup lose their inner spaces."""
+    before = png(tmp_path / "images" / "before.jpg", (300, 200))
+    after = png(tmp_path / "images" / "after.jpg", (300, 200))
+    doc = load_one(write(tmp_path / "red-eye.html", GIMP_FIGURE))
+    title = "Example for the “Red Eye Removal” filter."
+    assert doc.segments == [
+        "The filter removes the red from eyes.",
+        ImageSpec(src=before, alt="Example", caption=f"{title} Original image"),
+        ImageSpec(src=after, alt="Example", caption=f"{title} Filter applied"),
+        "Select the eyes first.",
+    ]

@@ -4,6 +4,7 @@ from m2io_graph.inserter.grammar import parse
 from m2io_graph.inserter.prompt import (
     SYSTEM,
     build_messages,
+    hint_notes,
     parse_single_shot,
     render_prompt_text,
     single_shot_messages,
@@ -47,8 +48,9 @@ def test_messages_number_sentences_and_candidates():
 def test_system_states_the_contract_and_its_example_parses():
     assert '"after": 0 = before the first' in SYSTEM
     assert "[] is valid" in SYSTEM
-    example = SYSTEM[SYSTEM.rindex("<answer>[") :]
-    assert parse(example, 3, 2) == [(2, 0), (1, 3)]
+    example = SYSTEM.split("Example:\n")[1]
+    assert example.startswith("<think>img1 strong [3]; img2 weak [1]</think>")
+    assert parse(example, 3, 2) == [(1, 3)]
 
 
 def test_long_descriptions_are_cut_at_a_word():
@@ -70,7 +72,7 @@ def test_plain_text_is_the_messages_joined():
 
 
 def test_prompt_stays_short():
-    """6 sentences + 6 captioned candidates: 1167 chars, 392 SmolLM2 tokens."""
+    """6 sentences + 6 captioned candidates: 1232 chars, 409 SmolLM2 tokens."""
     sentences = [f"Step {i} of the installer asks for one more setting here." for i in range(1, 7)]
     candidates = [
         candidate(
@@ -78,7 +80,7 @@ def test_prompt_stays_short():
         )
         for i in range(1, 7)
     ]
-    assert len(render_prompt_text(sentences, candidates)) < 1200
+    assert len(render_prompt_text(sentences, candidates)) < 1250
 
 
 def test_single_shot_prompt_lists_candidates_and_keeps_the_question():
@@ -115,7 +117,14 @@ def test_parse_single_shot_without_markers():
 
 
 def test_hints_name_the_closest_sentence_per_image():
-    _, human = build_messages(SENTENCES, CANDIDATES, hints=[(1, 0.734), (2, 0.5)])
+    _, human = build_messages(SENTENCES, CANDIDATES, hints=[(1, 0.734), (2, 0.394)])
     lines = human.content.splitlines()
-    assert lines[-2] == "<img1> (best [1] 73%) Figure 1. The Settings menu."
-    assert lines[-1] == "<img2> (best [2] 50%) Figure 2. The Network tab."
+    assert lines[-2] == "<img1> (best [1] 73% strong) Figure 1. The Settings menu."
+    assert lines[-1] == "<img2> (best [2] 39% weak) Figure 2. The Network tab."
+
+
+def test_hint_notes_copy_each_hint_in_candidate_order():
+    assert hint_notes([(4, 0.62), (1, 0.394), (2, 0.395)]) == (
+        "img1 strong [4]; img2 weak [1]; img3 strong [2]"
+    )
+    assert hint_notes([]) == ""

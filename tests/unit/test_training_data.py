@@ -172,7 +172,28 @@ def test_same_seed_same_dataset_whatever_the_chunk_order() -> None:
     assert build_examples(chunks, DataOptions(seed=4), "toy") != first
 
 
-@pytest.mark.parametrize("bad", [{"max_candidates": 1}, {"negatives": -1}, {"train": 0.95}])
+def test_variants_redraw_training_passages_only() -> None:
+    one = build_examples(corpus(), DataOptions(), "toy")
+    three = build_examples(corpus(), DataOptions(variants=3), "toy")
+    positives = Counter(e["split"] for e in one if e["gold"])
+    assert Counter(e["split"] for e in three if e["gold"]) == {
+        **positives,
+        "train": 3 * positives["train"],
+    }
+    assert len({e["id"] for e in three}) == len(three)
+    by_passage: dict[str, list] = {}
+    for e in three:
+        if e["split"] == "train" and e["gold"]:
+            by_passage.setdefault(e["id"].split("#")[0], []).append(e["candidates"])
+    assert all(len(draws) == 3 for draws in by_passage.values())
+    assert sum(draws[0] != draws[1] for draws in by_passage.values()) > len(by_passage) / 2
+    first_draws = [e for e in three if "#" not in e["id"] and e["gold"]]
+    assert first_draws == [e for e in one if e["gold"]]
+
+
+@pytest.mark.parametrize(
+    "bad", [{"max_candidates": 1}, {"negatives": -1}, {"train": 0.95}, {"variants": 0}]
+)
 def test_bad_options_are_refused(bad: dict) -> None:
     with pytest.raises(ValueError):
         DataOptions(**bad)
@@ -192,6 +213,8 @@ def test_save_load_and_merge(tmp_path: Path) -> None:
     assert len(merged["train"]) == stats["train"]["examples"]
     assert len(merged["test"]) == stats["test"]["examples"] + len(held_out)
     assert set(merged["test"]["corpus"]) == {"a", "b"}
+    both = load_inserter_dataset([tmp_path / "a", str(tmp_path / "b")])
+    assert {s: len(d) for s, d in both.items()} == {s: len(d) for s, d in merged.items()}
     with pytest.raises(ValueError, match="share example ids"):
         merge_inserter_datasets([a, a])
     with pytest.raises(FileNotFoundError, match="m2io train data"):
@@ -224,5 +247,10 @@ def test_hinter_output_lands_in_every_prompt() -> None:
     assert len(seen) == len(examples)
     for e in examples:
         assert (
-            e["prompt"][1]["content"].count(f"(best [{e['n_sentences']}] 25%)") == e["n_candidates"]
+            e["prompt"][1]["content"].count(f"(best [{e['n_sentences']}] 25% weak)")
+            == e["n_candidates"]
         )
+        notes = "; ".join(
+            f"img{n} weak [{e['n_sentences']}]" for n in range(1, e["n_candidates"] + 1)
+        )
+        assert e["completion"][0]["content"].startswith(f"<think>{notes}</think><answer>")
