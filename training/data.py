@@ -47,12 +47,7 @@ from typing_extensions import TypedDict
 from m2io_graph.corpus.chunking import Chunk
 from m2io_graph.corpus.store import CorpusStore, StoreError
 from m2io_graph.inserter.grammar import format_plan
-from m2io_graph.inserter.prompt import (
-    Hint,
-    build_messages,
-    hint_notes,
-    to_chat_dicts,
-)
+from m2io_graph.inserter.prompt import Hint, build_messages, hint_notes, to_chat_dicts
 from m2io_graph.state import Candidate, ImageRef
 
 SPLITS = ("train", "validation", "test")
