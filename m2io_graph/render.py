@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import mimetypes
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +21,13 @@ Block = tuple[str, Any]
 
 
 def blocks(
-    sentences: list[str], candidates: list[Candidate], insertions: list[Insertion]
+    sentences: list[str],
+    candidates: list[Candidate],
+    insertions: list[Insertion],
+    paragraph_ends: Sequence[int] = (),
 ) -> Iterator[Block]:
-    """Runs of sentences, broken wherever an image goes, with the images in between."""
+    """Runs of sentences, broken wherever an image goes and a paragraph ends, with the images
+    in between."""
     by_id = {c["id"]: c for c in candidates}
     after: dict[int, list[Candidate]] = {}
     for insertion in insertions:
@@ -33,12 +37,11 @@ def blocks(
     for number in range(len(sentences) + 1):
         if number:
             run.append(sentences[number - 1])
-        if number in after:
-            if run:
-                yield "text", " ".join(run)
-                run = []
-            for image in after[number]:
-                yield "image", image
+        if run and (number in after or number in paragraph_ends):
+            yield "text", " ".join(run)
+            run = []
+        for image in after.get(number, []):
+            yield "image", image
     if run:
         yield "text", " ".join(run)
 
@@ -48,10 +51,13 @@ def _title(image: Candidate) -> str:
 
 
 def to_markdown(
-    sentences: list[str], candidates: list[Candidate], insertions: list[Insertion]
+    sentences: list[str],
+    candidates: list[Candidate],
+    insertions: list[Insertion],
+    paragraph_ends: Sequence[int] = (),
 ) -> str:
     parts: list[str] = []
-    for kind, value in blocks(sentences, candidates, insertions):
+    for kind, value in blocks(sentences, candidates, insertions, paragraph_ends):
         if kind == "text":
             parts.append(value)
         else:
@@ -81,6 +87,7 @@ def to_html(question: str, result: Mapping[str, Any]) -> str:
         result.get("sentences") or [],
         result.get("candidates") or [],
         result.get("insertions") or [],
+        result.get("paragraph_ends") or [],
     ):
         if kind == "text":
             body.append(f"<p>{html.escape(value)}</p>")

@@ -89,6 +89,8 @@ class OutputState(TypedDict):
     text: str
     """The generated text alone."""
     sentences: list[str]
+    paragraph_ends: list[int]
+    """Sentences (1-based) that close a paragraph of the text; [] when it is one paragraph."""
     candidates: list[Candidate]
     insertions: list[Insertion]
     documents: list[Document]

@@ -24,16 +24,44 @@ def normalize_space(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def split_sentences(text: str) -> list[str]:
-    """Non-empty sentences of `text`, whitespace-normalized, blank lines treated as breaks."""
-    sentences: list[str] = []
+def split_paragraphs(text: str) -> list[list[str]]:
+    """The sentences of each paragraph (blank lines separate paragraphs), empty ones dropped."""
+    paragraphs = []
     for block in re.split(r"\n\s*\n", text):
         block = normalize_space(block)
-        if block:
-            sentences.extend(
-                s for s in (normalize_space(x) for x in _segmenter().segment(block)) if s
-            )
-    return sentences
+        sentences = [s for s in (normalize_space(x) for x in _segmenter().segment(block)) if s]
+        if sentences:
+            paragraphs.append(sentences)
+    return paragraphs
+
+
+def split_sentences(text: str) -> list[str]:
+    """Non-empty sentences of `text`, whitespace-normalized, blank lines treated as breaks."""
+    return [s for paragraph in split_paragraphs(text) for s in paragraph]
+
+
+def paragraph_ends(paragraphs: list[list[str]]) -> list[int]:
+    """Numbers (1-based) of the sentences that close a paragraph; [] for a single paragraph.
+
+    Figures are blocks: in a page they sit between paragraphs, never inside one, so the end of
+    the paragraph that mentions an image is where it usually goes. A text written as one
+    paragraph says nothing about that, and [] ("unknown") keeps every sentence open.
+    """
+    if len(paragraphs) < 2:
+        return []
+    ends, count = [], 0
+    for paragraph in paragraphs:
+        count += len(paragraph)
+        ends.append(count)
+    return ends
+
+
+def paragraph_end(sentence: int, ends: list[int], n_sentences: int) -> int:
+    """The sentence that closes `sentence`'s paragraph (itself when `ends` is unknown, the
+    last sentence shown when its paragraph runs past them)."""
+    if not ends:
+        return sentence
+    return min((e for e in ends if e >= sentence), default=n_sentences)
 
 
 def cut_at_word(text: str, limit: int) -> str:

@@ -4,7 +4,8 @@ An ingested chunk already holds what the inserter must learn: its sentences, and
 the sentence it followed in the source (`after`). One example is one passage: its sentences (a
 window of at most ten), its images shuffled among as many distractor images from other
 documents, and the gold plan written by `grammar.format_plan` as the completion, after a
-`<think>` that copies each image's hint (`prompt.hint_notes`) when there are hints. Passages without
+`<think>` that copies each image's hint (`prompt.hint_notes`) when there are hints. The prompt shows
+the passage's paragraphs as the source had them (`Chunk.paragraph_ends`). Passages without
 images, shown one or two distractors, teach the model that `[]` is an answer too.
 
 Splits go by document (see `assign_splits`), so no page lends passages to both training and
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +51,8 @@ from m2io_graph.corpus.store import CorpusStore, StoreError
 from m2io_graph.inserter.grammar import format_plan
 from m2io_graph.inserter.prompt import Hint, build_messages, hint_notes, to_chat_dicts
 from m2io_graph.state import Candidate, ImageRef
+
+log = logging.getLogger(__name__)
 
 SPLITS = ("train", "validation", "test")
 Hinter = Callable[[list[str], list[Candidate]], list[Hint]]
@@ -90,6 +94,8 @@ class Example(TypedDict):
     gold: list[GoldRow]
     n_sentences: int
     n_candidates: int
+    paragraph_ends: list[int]
+    """Sentences of the window that close a paragraph of the source ([] when unknown)."""
     prompt: list[Message]
     completion: list[Message]
 
@@ -107,6 +113,7 @@ FEATURES = Features(
         "gold": List({"image": Value("int32"), "after": Value("int32")}),
         "n_sentences": Value("int32"),
         "n_candidates": Value("int32"),
+        "paragraph_ends": List(Value("int32")),
         "prompt": _MESSAGES,
         "completion": _MESSAGES,
     }
@@ -150,10 +157,14 @@ class DataOptions:
 
 
 def window(
-    sentences: Sequence[str], images: Sequence[ImageRef], size: int, rng: Random
-) -> tuple[list[str], list[ImageRef]]:
+    sentences: Sequence[str],
+    images: Sequence[ImageRef],
+    size: int,
+    rng: Random,
+    paragraph_ends: Sequence[int] = (),
+) -> tuple[list[str], list[ImageRef], list[int]]:
     """At most `size` consecutive sentences holding as many of `images` as possible, and those
-    images with `after` renumbered within the window.
+    images with `after`, and the paragraph ends, renumbered within the window.
 
     An image is held when the sentence it follows is in the window, or it opens the passage;
     ties between windows are broken by `rng`.
@@ -166,7 +177,8 @@ def window(
     best = max(len(held(s)) for s in starts)
     start = rng.choice([s for s in starts if len(held(s)) == best])
     renumbered = [cast(ImageRef, {**i, "after": i["after"] - start}) for i in held(start)]
-    return list(sentences[start : start + size]), renumbered
+    ends = [e - start for e in paragraph_ends if start < e <= start + size]
+    return list(sentences[start : start + size]), renumbered, ends
 
 
 def assign_splits(chunks: Iterable[Chunk], options: DataOptions) -> dict[str, str]:
@@ -217,7 +229,7 @@ def _example(
     variant: int,
     corpus: str,
     split: str,
-    sentences: list[str],
+    passage: tuple[list[str], list[int]],
     gold: list[ImageRef],
     distractors: list[ImageRef],
     rng: Random,
@@ -236,11 +248,14 @@ def _example(
         for i in [*gold, *distractors]
     ]
     rng.shuffle(candidates)
+    sentences, ends = passage
     number = {c["id"]: n for n, c in enumerate(candidates, start=1)}
-    pairs = [(number[i["id"]], i["after"]) for i in gold]
+    # In image order, as the notes list them: the answer is then the notes filtered, in order.
+    pairs = sorted((number[i["id"]], i["after"]) for i in gold)
     shown = cast(list[Candidate], candidates)
     hints = hinter(sentences, shown) if hinter else None
-    prompt = build_messages(sentences, shown, hints=hints)
+    prompt = build_messages(sentences, shown, hints=hints, paragraph_ends=ends)
+    notes = hint_notes(hints, ends, len(sentences)) if hints else ""
     return Example(
         id=f"{corpus}/{chunk.id}" + (f"#{variant}" if variant else ""),
         doc_id=chunk.doc_id,
@@ -252,7 +267,8 @@ def _example(
         n_sentences=len(sentences),
         n_candidates=len(candidates),
         prompt=cast(list[Message], to_chat_dicts(prompt)),
-        completion=[Message(role="assistant", content=format_plan(pairs, hint_notes(hints or [])))],
+        paragraph_ends=ends,
+        completion=[Message(role="assistant", content=format_plan(pairs, notes))],
     )
 
 
@@ -274,7 +290,9 @@ def build_examples(
             continue
         for variant in range(options.variants if split == "train" else 1):
             rng = Random(f"{options.seed}:{chunk.id}" + (f":{variant}" if variant else ""))
-            sentences, held = window(chunk.sentences, chunk.images, options.max_sentences, rng)
+            sentences, held, ends = window(
+                chunk.sentences, chunk.images, options.max_sentences, rng, chunk.paragraph_ends
+            )
             gold = held[: min(options.max_gold, options.max_candidates // 2)]
             distractors = pool.draw(rng, len(gold), chunk.doc_id, {i["id"] for i in gold})
             examples.append(
@@ -283,7 +301,7 @@ def build_examples(
                     variant,
                     corpus,
                     split,
-                    sentences,
+                    (sentences, ends),
                     gold,
                     distractors,
                     rng,
@@ -296,10 +314,23 @@ def build_examples(
         wanted = min(round(options.negatives * positives), len(spare))
         for chunk in Random(f"{options.seed}:{split}").sample(spare, wanted):
             rng = Random(f"{options.seed}:{chunk.id}")
-            sentences, _ = window(chunk.sentences, [], options.max_sentences, rng)
+            sentences, _, ends = window(
+                chunk.sentences, [], options.max_sentences, rng, chunk.paragraph_ends
+            )
             distractors = pool.draw(rng, rng.randint(1, 2), chunk.doc_id, set())
             examples.append(
-                _example(chunk, 0, corpus, split, sentences, [], distractors, rng, options, hinter)
+                _example(
+                    chunk,
+                    0,
+                    corpus,
+                    split,
+                    (sentences, ends),
+                    [],
+                    distractors,
+                    rng,
+                    options,
+                    hinter,
+                )
             )
     return examples
 
@@ -353,6 +384,12 @@ def build_inserter_dataset(
     )
     if not chunks:
         raise StoreError(f"the store at {store.location} is empty: run `m2io ingest PATH` first")
+    if not any(c.paragraph_ends for c in chunks):
+        log.warning(
+            "the store at %s was ingested before chunks kept their paragraph ends: the prompts "
+            "will not show paragraphs; ingest the documents again into a new store",
+            store.location,
+        )
     return save_dataset(build_examples(chunks, options, corpus, hinter), out)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from m2io_graph.corpus.document import ImageSpec, ParsedDocument
 from m2io_graph.corpus.images import BadImage, image_id
 from m2io_graph.state import ImageRef
-from m2io_graph.text import split_sentences
+from m2io_graph.text import split_paragraphs
 
 MAX_CHUNK_CHARS = 900
 """About the 256 word pieces that small sentence embedders read; longer text would be cut off."""
@@ -30,6 +30,9 @@ class Chunk:
     """Order of the chunk within its document."""
     sentences: list[str] = field(default_factory=list)
     images: list[ImageRef] = field(default_factory=list)
+    paragraph_ends: list[int] = field(default_factory=list)
+    """Sentences (1-based) that close a block of the source: where its images can sit.
+    Empty when unknown (a store ingested before they were kept)."""
 
     @property
     def text(self) -> str:
@@ -58,12 +61,15 @@ def chunk_document(
                 image["after"] = len(chunks[-1].sentences)
                 chunks[-1].images.append(image)
             continue
-        for sentence in split_sentences(segment):
-            current = chunks[-1]
-            if current.sentences and len(current.text) + len(sentence) + 1 > max_chars:
-                chunks.append(Chunk(doc.doc_id, doc.title, doc.source, len(chunks)))
-            chunks[-1].sentences.append(sentence)
-            last_sentence = sentence
+        # A text segment is a block of the source (a paragraph, list item, heading, code).
+        for paragraph in split_paragraphs(segment):
+            for sentence in paragraph:
+                current = chunks[-1]
+                if current.sentences and len(current.text) + len(sentence) + 1 > max_chars:
+                    chunks.append(Chunk(doc.doc_id, doc.title, doc.source, len(chunks)))
+                chunks[-1].sentences.append(sentence)
+                last_sentence = sentence
+            chunks[-1].paragraph_ends.append(len(chunks[-1].sentences))
     return [c for c in chunks if c.sentences], problems
 
 

@@ -92,6 +92,7 @@ class CorpusStore:
                     "source": c.source,
                     "images": json.dumps(c.images),
                     "sentences": json.dumps(c.sentences),
+                    "paragraph_ends": json.dumps(c.paragraph_ends),
                     "n_images": len(c.images),
                     "position": c.position,
                 }
@@ -104,7 +105,8 @@ class CorpusStore:
         read a page at a time so that a large collection is never fetched in one request.
 
         Training data is built from these; a store ingested before chunks kept their sentences
-        raises StoreError, since the gold `after` numbers would have nothing to point at.
+        raises StoreError, since the gold `after` numbers would have nothing to point at. One
+        ingested before they kept paragraph ends gives chunks whose ends are unknown ([]).
         """
         for offset in range(0, self.count(), batch_size):
             page = self._chroma.get(include=["metadatas"], limit=batch_size, offset=offset)
@@ -121,6 +123,7 @@ class CorpusStore:
                     position=int(meta["position"]),  # type: ignore[arg-type]
                     sentences=json.loads(str(meta["sentences"])),
                     images=json.loads(str(meta["images"])),
+                    paragraph_ends=json.loads(str(meta.get("paragraph_ends") or "[]")),
                 )
 
     def images_of(self, doc_ids: list[str]) -> list[ImageRef]:

@@ -17,7 +17,7 @@ from m2io_graph.images import describe
 from m2io_graph.inserter.grammar import format_plan
 from m2io_graph.prompts import ANSWER_PROMPT
 from m2io_graph.state import Candidate, Insertion
-from m2io_graph.text import cut_at_word, normalize_space, split_sentences
+from m2io_graph.text import cut_at_word, normalize_space, paragraph_end, split_sentences
 
 Hint = tuple[int, float]
 """The sentence most like a candidate and the cosine similarity (`rule.closest_sentences`)."""
@@ -33,8 +33,8 @@ def _strength(score: float) -> tuple[int, str]:
     return percent, "strong" if percent >= STRONG_HINT else "weak"
 
 
-def hint_notes(hints: Sequence[Hint]) -> str:
-    """`img1 strong [5]; img2 weak [3]`: the reasoning the trained inserter writes first.
+def hint_notes(hints: Sequence[Hint], paragraph_ends: list[int], n_sentences: int) -> str:
+    """`img1 strong end [5]; img2 weak end [3]`: the reasoning the trained inserter writes first.
 
     Copying each image's hint, in order, puts the evidence for every decision right before
     the answer. A 135M model trained to answer directly did not learn to look the hints up in
@@ -42,19 +42,20 @@ def hint_notes(hints: Sequence[Hint]) -> str:
     training data); copying a line is what small models do well, and the answer reads the copy.
     """
     return "; ".join(
-        f"img{number} {_strength(score)[1]} [{sentence}]"
+        f"img{number} {_strength(score)[1]} end [{paragraph_end(sentence, paragraph_ends, n_sentences)}]"
         for number, (sentence, score) in enumerate(hints, start=1)
     )
 
 
 SYSTEM = (
     "Pick images that illustrate the text, and the sentence each goes after "
-    '("after": 0 = before the first). Each image once; [] is valid. '
-    "An image's (best [k] NN% strong|weak) is the sentence most like it and how alike: a weak "
-    "image rarely belongs; a strong one goes after [k] or after a nearby sentence that "
-    "introduces it. "
+    '("after": 0 = before the first). Each image once; [] is valid. Images go between '
+    "paragraphs (blank lines). An image's (best [k] end [p] NN% strong|weak) is the sentence "
+    "most like it, the end of k's paragraph, and how alike: a weak image rarely belongs; a "
+    "strong one mostly goes after [p]. "
     "Optional <think>...</think>, e.g. each image's hint, then <answer>JSON</answer>. "
-    "Example:\n" + format_plan([(1, 3)], think=hint_notes([(3, 0.62), (1, 0.21)]))
+    "Example:\n"
+    + format_plan([(2, 4)], think=hint_notes([(1, 0.21), (3, 0.62)], [1, 4], n_sentences=4))
 )
 """Task, grammar, what a hint means, and one example written by the grammar itself."""
 
@@ -63,7 +64,10 @@ _MARKER = re.compile(r"<\s*img\s*(\d+)\s*>", re.IGNORECASE)
 
 
 def _candidate_lines(
-    candidates: list[Candidate], max_chars: int, hints: Sequence[Hint] | None = None
+    candidates: list[Candidate],
+    max_chars: int,
+    hints: Sequence[Hint] | None = None,
+    ends: tuple[list[int], int] = ([], 0),
 ) -> str:
     """`<imgN> description` lines, cut at a word so long captions cannot crowd out the task.
 
@@ -71,6 +75,7 @@ def _candidate_lines(
     the model copies, as a whole percentage and as a word. A 135M model trained on a few hundred
     examples did not learn to compare the percentage with a threshold (it chose weak distractors
     and skipped strong gold images); a word it can copy, and the number stays for the exceptions.
+    `ends` (paragraph ends, number of sentences) add `end [p]`, the end of [k]'s paragraph.
     """
     if not candidates:
         return "(none)"
@@ -80,7 +85,8 @@ def _candidate_lines(
         if hints is not None:
             sentence, score = hints[number - 1]
             percent, strength = _strength(score)
-            hint = f"(best [{sentence}] {percent}% {strength}) "
+            end = paragraph_end(sentence, *ends)
+            hint = f"(best [{sentence}] end [{end}] {percent}% {strength}) "
         description = cut_at_word(describe(candidate, with_context=False), max_chars)
         lines.append(f"<img{number}> {hint}{description}")
     return "\n".join(lines)
@@ -100,13 +106,17 @@ def build_messages(
     *,
     max_chars_per_candidate: int = 120,
     hints: Sequence[Hint] | None = None,
+    paragraph_ends: list[int] | None = None,
 ) -> list[BaseMessage]:
-    """The inserter's chat prompt: the task, then `[1]..[n]` sentences and `<img1>..<imgm>` images."""
-    numbered = "\n".join(f"[{n}] {normalize_space(s)}" for n, s in enumerate(sentences, start=1))
-    task = (
-        f"Sentences:\n{numbered or '(none)'}\n"
-        f"Images:\n{_candidate_lines(candidates, max_chars_per_candidate, hints)}"
+    """The inserter's chat prompt: the task, then `[1]..[n]` sentences (a blank line after each
+    paragraph's end) and `<img1>..<imgm>` images."""
+    ends = paragraph_ends or []
+    numbered = "\n".join(
+        f"[{n}] {normalize_space(s)}" + ("\n" if n in ends and n < len(sentences) else "")
+        for n, s in enumerate(sentences, start=1)
     )
+    lines = _candidate_lines(candidates, max_chars_per_candidate, hints, (ends, len(sentences)))
+    task = f"Sentences:\n{numbered or '(none)'}\nImages:\n{lines}"
     return [SystemMessage(SYSTEM), HumanMessage(task)]
 
 

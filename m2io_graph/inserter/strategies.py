@@ -8,7 +8,7 @@ back to `rule`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
@@ -32,6 +32,7 @@ class InsertionTask:
     sentences: list[str]
     candidates: list[Candidate]
     documents: list[Document]
+    paragraph_ends: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,10 @@ def prompted_plan(
     if not task.candidates or not task.sentences:
         return InsertionResult([])
     hints = closest_sentences(models.embedder(cfg), task.sentences, task.candidates)
-    reply = chat.invoke(build_messages(task.sentences, task.candidates, hints=hints), config)
+    messages = build_messages(
+        task.sentences, task.candidates, hints=hints, paragraph_ends=task.paragraph_ends
+    )
+    reply = chat.invoke(messages, config)
     pairs = grammar.parse(str(reply.content), len(task.sentences), len(task.candidates))
     return InsertionResult(grammar.to_insertions(pairs, task.candidates))
 

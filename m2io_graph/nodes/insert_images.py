@@ -23,6 +23,7 @@ def insert_images(state: State, config: RunnableConfig) -> dict[str, Any]:
     task = InsertionTask(
         query=state.get("query", ""),
         sentences=state.get("sentences") or [],
+        paragraph_ends=state.get("paragraph_ends") or [],
         candidates=candidates,
         documents=state.get("documents") or [],
     )
@@ -37,7 +38,7 @@ def insert_images(state: State, config: RunnableConfig) -> dict[str, Any]:
             "fallback": None,
         }
         if result.sentences is not None:
-            update |= {"sentences": sentences, "text": " ".join(sentences)}
+            update |= {"sentences": sentences, "text": " ".join(sentences), "paragraph_ends": []}
         return update
     except Exception as error:  # a model's output must never crash the answer
         if cfg.inserter == FALLBACK:

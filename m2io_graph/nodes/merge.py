@@ -14,6 +14,9 @@ from m2io_graph.state import State
 @timed("merge")
 def merge(state: State, config: RunnableConfig) -> dict[str, Any]:
     answer = to_markdown(
-        state.get("sentences") or [], state.get("candidates") or [], state.get("insertions") or []
+        state.get("sentences") or [],
+        state.get("candidates") or [],
+        state.get("insertions") or [],
+        state.get("paragraph_ends") or [],
     )
     return {"answer": answer}

@@ -3,7 +3,8 @@
 import sqlite3
 
 import pytest
-from langchain_core.language_models import GenericFakeChatModel
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.language_models import FakeListChatModel, GenericFakeChatModel
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, StateGraph
@@ -110,6 +111,37 @@ def test_a_fake_chat_model_can_be_the_generator(demo_store):
         "Use ssh -L to forward a local port.",
         "The tunnel ends on the intermediary.",
     ]
+
+
+def test_paragraphs_of_the_answer_reach_the_inserter_and_the_markdown(demo_store):
+    class Prompts(BaseCallbackHandler):
+        def __init__(self):
+            self.seen: list[str] = []
+
+        def on_chat_model_start(self, serialized, messages, **kwargs):
+            self.seen.append(str(messages[0][-1].content))
+
+    generator = GenericFakeChatModel(
+        messages=iter(
+            ["Use ssh -L to forward a local port. It listens locally.\n\nThe tunnel ends there."]
+        )
+    )
+    inserter = FakeListChatModel(responses=['<answer>[{"image": 1, "after": 2}]</answer>'])
+    prompts = Prompts()
+    result = build_graph(demo_store).invoke(
+        {"query": QUESTION},
+        {
+            "configurable": {"generator": generator, "inserter": "llm", "inserter_llm": inserter},
+            "callbacks": [prompts],
+        },
+    )
+    assert result["paragraph_ends"] == [2, 3]
+    [prompt] = [p for p in prompts.seen if p.startswith("Sentences:")]
+    assert "[2] It listens locally.\n\n[3] The tunnel ends there." in prompt
+    assert "end [2]" in prompt or "end [3]" in prompt
+    text, image, last = result["answer"].split("\n\n")
+    assert text == "Use ssh -L to forward a local port. It listens locally."
+    assert image.startswith("![") and last == "The tunnel ends there."
 
 
 def test_empty_generation_falls_back_to_extraction(demo_store):

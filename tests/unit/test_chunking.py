@@ -19,13 +19,21 @@ def test_images_attach_to_the_sentence_they_follow(tmp_path):
             ImageSpec(a, alt="Opening"),
             "First sentence. Second sentence.",
             ImageSpec(b, caption="B"),
-            "Third.",
+            "Third.\n\nFourth. Fifth.",
         ],
     )
     chunks, problems = chunk_document(doc)
     assert problems == []
     [chunk] = chunks
-    assert chunk.sentences == ["First sentence.", "Second sentence.", "Third."]
+    assert chunk.sentences == [
+        "First sentence.",
+        "Second sentence.",
+        "Third.",
+        "Fourth.",
+        "Fifth.",
+    ]
+    # Every block, and every paragraph inside one, ends where an image may go.
+    assert chunk.paragraph_ends == [2, 3, 5]
     assert [(i["alt"] or i["caption"], i["after"], i["context"]) for i in chunk.images] == [
         ("Opening", 0, ""),
         ("B", 2, "Second sentence."),

@@ -94,8 +94,8 @@ def test_format_plan_is_canonical_and_round_trips():
     assert format_plan([]) == "<answer>[]</answer>"
     pairs = [(2, 0), (1, 3)]
     assert parse(format_plan(pairs), 3, 2) == pairs
-    with_notes = format_plan(pairs, think="img1 strong [3]; img2 weak [1]")
-    assert with_notes.startswith("<think>img1 strong [3]; img2 weak [1]</think><answer>")
+    with_notes = format_plan(pairs, think="img1 strong end [3]; img2 weak end [1]")
+    assert with_notes.startswith("<think>img1 strong end [3]; img2 weak end [1]</think><answer>")
     assert parse(with_notes, 3, 2) == pairs
 
 

@@ -56,6 +56,12 @@ def test_markdown_places_images_after_their_sentence():
     assert md == "![alt b](</b.png>)\n\nOne. Two.\n\n![Figure A](</a.png>)\n*Figure A*\n\nThree."
 
 
+def test_markdown_keeps_the_paragraphs_of_the_text():
+    md = to_markdown(SENTENCES, [candidate("a", "/a.png")], [{"image_id": "a", "after": 1}], [1, 3])
+    assert md == "One.\n\n![alt a](</a.png>)\n\nTwo. Three."
+    assert to_markdown(SENTENCES, [], [], [2, 3]) == "One. Two.\n\nThree."
+
+
 def test_image_outside_candidates_never_rendered():
     md = to_markdown(SENTENCES, [candidate("a")], [{"image_id": "evil", "after": 1}])
     assert md == "One. Two. Three." and "evil" not in md

@@ -49,8 +49,8 @@ def test_system_states_the_contract_and_its_example_parses():
     assert '"after": 0 = before the first' in SYSTEM
     assert "[] is valid" in SYSTEM
     example = SYSTEM.split("Example:\n")[1]
-    assert example.startswith("<think>img1 strong [3]; img2 weak [1]</think>")
-    assert parse(example, 3, 2) == [(1, 3)]
+    assert example.startswith("<think>img1 weak end [1]; img2 strong end [4]</think>")
+    assert parse(example, 4, 2) == [(2, 4)]
 
 
 def test_long_descriptions_are_cut_at_a_word():
@@ -72,7 +72,7 @@ def test_plain_text_is_the_messages_joined():
 
 
 def test_prompt_stays_short():
-    """6 sentences + 6 captioned candidates: 1232 chars, 409 SmolLM2 tokens."""
+    """6 sentences + 6 captioned candidates: 1280 chars (the paragraph rule added 48)."""
     sentences = [f"Step {i} of the installer asks for one more setting here." for i in range(1, 7)]
     candidates = [
         candidate(
@@ -80,7 +80,7 @@ def test_prompt_stays_short():
         )
         for i in range(1, 7)
     ]
-    assert len(render_prompt_text(sentences, candidates)) < 1250
+    assert len(render_prompt_text(sentences, candidates)) < 1300
 
 
 def test_single_shot_prompt_lists_candidates_and_keeps_the_question():
@@ -119,12 +119,29 @@ def test_parse_single_shot_without_markers():
 def test_hints_name_the_closest_sentence_per_image():
     _, human = build_messages(SENTENCES, CANDIDATES, hints=[(1, 0.734), (2, 0.394)])
     lines = human.content.splitlines()
-    assert lines[-2] == "<img1> (best [1] 73% strong) Figure 1. The Settings menu."
-    assert lines[-1] == "<img2> (best [2] 39% weak) Figure 2. The Network tab."
+    assert lines[-2] == "<img1> (best [1] end [1] 73% strong) Figure 1. The Settings menu."
+    assert lines[-1] == "<img2> (best [2] end [2] 39% weak) Figure 2. The Network tab."
+
+
+def test_hints_name_the_end_of_the_closest_sentence_paragraph():
+    sentences = ["One.", "Two.", "Three.", "Four.", "Five."]
+    hints = [(1, 0.5), (3, 0.5), (5, 0.2)]
+    _, human = build_messages(
+        sentences, CANDIDATES + CANDIDATES[:1], hints=hints, paragraph_ends=[2, 3]
+    )
+    text = str(human.content)
+    # A blank line after each paragraph but the last, whose end the text itself closes.
+    assert "[2] Two.\n\n[3] Three.\n\n[4] Four.\n[5] Five.\nImages:" in text
+    assert "<img1> (best [1] end [2] 50% strong)" in text
+    assert "<img2> (best [3] end [3] 50% strong)" in text
+    # Past the last known end, the paragraph runs to the last sentence shown.
+    assert "<img3> (best [5] end [5] 20% weak)" in text
 
 
 def test_hint_notes_copy_each_hint_in_candidate_order():
-    assert hint_notes([(4, 0.62), (1, 0.394), (2, 0.395)]) == (
-        "img1 strong [4]; img2 weak [1]; img3 strong [2]"
+    hints = [(4, 0.62), (1, 0.394), (2, 0.395)]
+    assert hint_notes(hints, [], 5) == "img1 strong end [4]; img2 weak end [1]; img3 strong end [2]"
+    assert hint_notes(hints, [2, 5], 5) == (
+        "img1 strong end [5]; img2 weak end [2]; img3 strong end [2]"
     )
-    assert hint_notes([]) == ""
+    assert hint_notes([], [], 0) == ""

@@ -38,7 +38,9 @@ def image(doc: str, name: str, after: int) -> ImageRef:
 def chunk(doc: str, position: int, n_sentences: int, afters: list[int] = ()) -> Chunk:
     sentences = [f"{doc} part {position} sentence {i}." for i in range(1, n_sentences + 1)]
     images = [image(doc, f"p{position}i{n}", a) for n, a in enumerate(afters)]
-    return Chunk(doc, doc.title(), f"/src/{doc}", position, sentences, images)
+    # Figures sit between paragraphs: each image closes one, and so does the passage.
+    ends = sorted({a for a in afters if a} | {n_sentences})
+    return Chunk(doc, doc.title(), f"/src/{doc}", position, sentences, images, ends)
 
 
 def corpus(n_docs: int = 40) -> list[Chunk]:
@@ -58,24 +60,26 @@ def corpus(n_docs: int = 40) -> list[Chunk]:
 def test_short_passages_are_kept_whole() -> None:
     sentences = ["a.", "b.", "c."]
     images = [image("d", "x", 0), image("d", "y", 3)]
-    assert window(sentences, images, 10, Random(0)) == (sentences, images)
+    assert window(sentences, images, 10, Random(0), [2, 3]) == (sentences, images, [2, 3])
 
 
 def test_long_passage_is_cut_to_a_window_holding_its_images_renumbered() -> None:
     sentences = [f"s{i}." for i in range(1, 31)]
     images = [image("d", "x", 14), image("d", "y", 17)]
     for seed in range(20):
-        kept, held = window(sentences, images, 10, Random(seed))
+        kept, held, ends = window(sentences, images, 10, Random(seed), [3, 14, 17, 30])
         assert len(kept) == 10 and [i["id"] for i in held] == ["d:x", "d:y"]
         for original, moved in zip(images, held, strict=True):
             # The renumbered `after` still points at the same sentence.
             assert kept[moved["after"] - 1] == sentences[original["after"] - 1]
+        # So do the paragraph ends inside the window, and only those.
+        assert [kept[e - 1] for e in ends] == [s for s in kept if s in ("s3.", "s14.", "s17.")]
 
 
 def test_window_keeps_the_most_images_and_an_opening_image_at_zero() -> None:
     sentences = [f"s{i}." for i in range(1, 31)]
     images = [image("d", "x", 0), image("d", "y", 3), image("d", "z", 25)]
-    kept, held = window(sentences, images, 10, Random(0))
+    kept, held, _ = window(sentences, images, 10, Random(0))
     assert kept == sentences[:10]
     assert [(i["id"], i["after"]) for i in held] == [("d:x", 0), ("d:y", 3)]
 
@@ -107,6 +111,9 @@ def test_completion_and_prompt_match_the_gold() -> None:
     for e in build_examples(corpus(10), DataOptions(), "toy"):
         plan = parse(e["completion"][0]["content"], e["n_sentences"], e["n_candidates"])
         assert [{"image": i, "after": a} for i, a in plan] == e["gold"]
+        assert plan == sorted(plan)  # image order, the order the notes list them in
+        assert e["paragraph_ends"][-1] == e["n_sentences"]
+        assert all(g["after"] in e["paragraph_ends"] for g in e["gold"] if g["after"])
         assert [m["role"] for m in e["prompt"]] == ["system", "user"]
         assert e["completion"][0]["role"] == "assistant"
         user = e["prompt"][1]["content"]
@@ -236,6 +243,25 @@ def test_store_gives_back_its_chunks_and_refuses_stores_without_sentences(tmp_pa
         list(store.iter_chunks())
 
 
+def test_a_store_without_paragraph_ends_is_flagged(tmp_path: Path, caplog) -> None:
+    from dataclasses import replace
+
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    from m2io_graph.corpus.store import CorpusStore
+    from training.data import build_inserter_dataset
+
+    store = CorpusStore(DeterministicFakeEmbedding(size=8), store_dir=str(tmp_path / "s"))
+    store.add([replace(c, paragraph_ends=[]) for c in corpus(3)])
+    build_inserter_dataset(store, tmp_path / "d", DataOptions(), corpus="toy", progress=False)
+    assert "ingest the documents again" in caplog.text
+    caplog.clear()
+    store = CorpusStore(DeterministicFakeEmbedding(size=8), store_dir=str(tmp_path / "s2"))
+    store.add(corpus(3))
+    build_inserter_dataset(store, tmp_path / "d2", DataOptions(), corpus="toy", progress=False)
+    assert "paragraph" not in caplog.text
+
+
 def test_hinter_output_lands_in_every_prompt() -> None:
     seen: list[int] = []
 
@@ -247,10 +273,12 @@ def test_hinter_output_lands_in_every_prompt() -> None:
     assert len(seen) == len(examples)
     for e in examples:
         assert (
-            e["prompt"][1]["content"].count(f"(best [{e['n_sentences']}] 25% weak)")
+            e["prompt"][1]["content"].count(
+                f"(best [{e['n_sentences']}] end [{e['n_sentences']}] 25% weak)"
+            )
             == e["n_candidates"]
         )
         notes = "; ".join(
-            f"img{n} weak [{e['n_sentences']}]" for n in range(1, e["n_candidates"] + 1)
+            f"img{n} weak end [{e['n_sentences']}]" for n in range(1, e["n_candidates"] + 1)
         )
         assert e["completion"][0]["content"].startswith(f"<think>{notes}</think><answer>")
