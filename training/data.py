@@ -4,7 +4,8 @@ An ingested chunk already holds what the inserter must learn: its sentences, and
 the sentence it followed in the source (`after`). One example is one passage: its sentences (a
 window of at most ten), its images shuffled among as many distractor images from other
 documents, and the gold plan written by `grammar.format_plan` as the completion, after a
-`<think>` that copies each image's hint (`prompt.hint_notes`) when there are hints. The prompt shows
+`<think>` that copies each image's hint, with each gold image's answer entry after its hint
+(`prompt.hint_notes`), when there are hints. The prompt shows
 the passage's paragraphs as the source had them (`Chunk.paragraph_ends`). Passages without
 images, shown one or two distractors, teach the model that `[]` is an answer too.
 
@@ -255,7 +256,7 @@ def _example(
     shown = cast(list[Candidate], candidates)
     hints = hinter(sentences, shown) if hinter else None
     prompt = build_messages(sentences, shown, hints=hints, paragraph_ends=ends)
-    notes = hint_notes(hints, ends, len(sentences)) if hints else ""
+    notes = hint_notes(hints, ends, len(sentences), pairs) if hints else ""
     return Example(
         id=f"{corpus}/{chunk.id}" + (f"#{variant}" if variant else ""),
         doc_id=chunk.doc_id,

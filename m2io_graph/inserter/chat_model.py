@@ -30,8 +30,9 @@ class InserterChatModel(BaseChatModel):
     """
 
     checkpoint: str = ""
-    max_new_tokens: int = 160
-    """Room for the hint notes (about 6 tokens an image) and a plan of four images."""
+    max_new_tokens: int = 224
+    """Room for the notes (about 8 tokens an image, 12 more for each image shown) and a plan of
+    four images among eight candidates: 164 tokens, the longest in the training data."""
     temperature: float = Field(default=0.0, ge=0.0)
 
     @property

@@ -95,8 +95,13 @@ def to_insertions(pairs: Sequence[Pair], candidates: Sequence[Candidate]) -> lis
     return [Insertion(image_id=candidates[image - 1]["id"], after=after) for image, after in pairs]
 
 
+def format_item(image: int, after: int) -> str:
+    """One entry of the answer, `{"image": 2, "after": 5}`, exactly as `format_plan` writes it."""
+    return json.dumps({"image": image, "after": after})
+
+
 def format_plan(pairs: Sequence[Pair], think: str = "") -> str:
     """The canonical completion for a plan: the SFT target, and what `parse` reads back."""
-    plan = [{"image": image, "after": after} for image, after in pairs]
     reasoning = f"<think>{think}</think>" if think else ""
-    return f"{reasoning}<answer>{json.dumps(plan)}</answer>"
+    items = ", ".join(format_item(image, after) for image, after in pairs)
+    return f"{reasoning}<answer>[{items}]</answer>"

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from m2io_graph.images import describe
-from m2io_graph.inserter.grammar import format_plan
+from m2io_graph.inserter.grammar import Pair, format_item, format_plan
 from m2io_graph.prompts import ANSWER_PROMPT
 from m2io_graph.state import Candidate, Insertion
 from m2io_graph.text import cut_at_word, normalize_space, paragraph_end, split_sentences
@@ -33,18 +33,29 @@ def _strength(score: float) -> tuple[int, str]:
     return percent, "strong" if percent >= STRONG_HINT else "weak"
 
 
-def hint_notes(hints: Sequence[Hint], paragraph_ends: list[int], n_sentences: int) -> str:
-    """`img1 strong end [5]; img2 weak end [3]`: the reasoning the trained inserter writes first.
+def hint_notes(
+    hints: Sequence[Hint], paragraph_ends: list[int], n_sentences: int, plan: Sequence[Pair] = ()
+) -> str:
+    """`img1 strong end [5] {"image": 1, "after": 5}; img2 weak end [3]`: the reasoning the
+    trained inserter writes first, each image's hint copied and, for an image the plan shows,
+    its answer entry right after it.
 
-    Copying each image's hint, in order, puts the evidence for every decision right before
-    the answer. A 135M model trained to answer directly did not learn to look the hints up in
-    the prompt (its choices were near chance between strong and weak images, even on its
-    training data); copying a line is what small models do well, and the answer reads the copy.
+    Each decision is then taken next to its evidence, and the answer only repeats the entries
+    the notes hold, in order. A 135M model trained to answer directly did not look the hints up
+    (its choices were near chance between strong and weak images, even on its training data);
+    one that copied the hints first and then answered still wrote the wrong image numbers
+    (image 1 far too often): binding a number to a label across the notes is what it could not
+    do. Copying a line, and writing an entry after "strong", are what small models do well.
     """
-    return "; ".join(
-        f"img{number} {_strength(score)[1]} end [{paragraph_end(sentence, paragraph_ends, n_sentences)}]"
-        for number, (sentence, score) in enumerate(hints, start=1)
-    )
+    shown = dict(plan)
+    notes = []
+    for number, (sentence, score) in enumerate(hints, start=1):
+        end = paragraph_end(sentence, paragraph_ends, n_sentences)
+        note = f"img{number} {_strength(score)[1]} end [{end}]"
+        if number in shown:
+            note += " " + format_item(number, shown[number])
+        notes.append(note)
+    return "; ".join(notes)
 
 
 SYSTEM = (
@@ -55,7 +66,7 @@ SYSTEM = (
     "strong one mostly goes after [p]. "
     "Optional <think>...</think>, e.g. each image's hint, then <answer>JSON</answer>. "
     "Example:\n"
-    + format_plan([(2, 4)], think=hint_notes([(1, 0.21), (3, 0.62)], [1, 4], n_sentences=4))
+    + format_plan([(2, 4)], hint_notes([(1, 0.21), (3, 0.62)], [1, 4], 4, plan=[(2, 4)]))
 )
 """Task, grammar, what a hint means, and one example written by the grammar itself."""
 

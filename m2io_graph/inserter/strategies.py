@@ -22,8 +22,8 @@ from m2io_graph.prompts import format_context
 from m2io_graph.state import Candidate, Document, Insertion
 
 FALLBACK = "rule"
-PLAN_TOKENS = 160
-"""Room for a short <think> and a plan of up to eight images."""
+PLAN_TOKENS = 224
+"""Room for notes like r1's (`InserterChatModel.max_new_tokens`) and a plan of eight images."""
 
 
 @dataclass(frozen=True)

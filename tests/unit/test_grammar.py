@@ -1,6 +1,12 @@
 import pytest
 
-from m2io_graph.inserter.grammar import GrammarError, format_plan, parse, to_insertions
+from m2io_graph.inserter.grammar import (
+    GrammarError,
+    format_item,
+    format_plan,
+    parse,
+    to_insertions,
+)
 from m2io_graph.inserter.plan import InvalidPlanError
 from m2io_graph.state import Candidate
 
@@ -94,9 +100,14 @@ def test_format_plan_is_canonical_and_round_trips():
     assert format_plan([]) == "<answer>[]</answer>"
     pairs = [(2, 0), (1, 3)]
     assert parse(format_plan(pairs), 3, 2) == pairs
-    with_notes = format_plan(pairs, think="img1 strong end [3]; img2 weak end [1]")
-    assert with_notes.startswith("<think>img1 strong end [3]; img2 weak end [1]</think><answer>")
-    assert parse(with_notes, 3, 2) == pairs
+    notes = f"img1 strong end [3] {format_item(1, 3)}; img2 weak end [1] {format_item(2, 0)}"
+    with_notes = format_plan(pairs, think=notes)
+    assert with_notes == (
+        '<think>img1 strong end [3] {"image": 1, "after": 3}; img2 weak end [1] '
+        '{"image": 2, "after": 0}</think><answer>[{"image": 2, "after": 0}, '
+        '{"image": 1, "after": 3}]</answer>'
+    )
+    assert parse(with_notes, 3, 2) == pairs  # entries in the notes are not the answer
 
 
 def test_to_insertions_maps_numbers_to_ids():

@@ -49,7 +49,9 @@ def test_system_states_the_contract_and_its_example_parses():
     assert '"after": 0 = before the first' in SYSTEM
     assert "[] is valid" in SYSTEM
     example = SYSTEM.split("Example:\n")[1]
-    assert example.startswith("<think>img1 weak end [1]; img2 strong end [4]</think>")
+    assert example.startswith(
+        '<think>img1 weak end [1]; img2 strong end [4] {"image": 2, "after": 4}</think>'
+    )
     assert parse(example, 4, 2) == [(2, 4)]
 
 
@@ -72,7 +74,8 @@ def test_plain_text_is_the_messages_joined():
 
 
 def test_prompt_stays_short():
-    """6 sentences + 6 captioned candidates: 1280 chars (the paragraph rule added 48)."""
+    """6 sentences + 6 captioned candidates: 1305 chars (paragraphs and the example's notes
+    added 73 to the 1232 before them)."""
     sentences = [f"Step {i} of the installer asks for one more setting here." for i in range(1, 7)]
     candidates = [
         candidate(
@@ -80,7 +83,7 @@ def test_prompt_stays_short():
         )
         for i in range(1, 7)
     ]
-    assert len(render_prompt_text(sentences, candidates)) < 1300
+    assert len(render_prompt_text(sentences, candidates)) < 1350
 
 
 def test_single_shot_prompt_lists_candidates_and_keeps_the_question():
@@ -145,3 +148,7 @@ def test_hint_notes_copy_each_hint_in_candidate_order():
         "img1 strong end [5]; img2 weak end [2]; img3 strong end [2]"
     )
     assert hint_notes([], [], 0) == ""
+    # An image the plan shows gets its answer entry right after its hint.
+    assert hint_notes(hints[:2], [2, 5], 5, plan=[(2, 1)]) == (
+        'img1 strong end [5]; img2 weak end [2] {"image": 2, "after": 1}'
+    )

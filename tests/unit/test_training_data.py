@@ -278,7 +278,10 @@ def test_hinter_output_lands_in_every_prompt() -> None:
             )
             == e["n_candidates"]
         )
+        gold = {g["image"]: g["after"] for g in e["gold"]}
         notes = "; ".join(
-            f"img{n} weak end [{e['n_sentences']}]" for n in range(1, e["n_candidates"] + 1)
+            f"img{n} weak end [{e['n_sentences']}]"
+            + (f' {{"image": {n}, "after": {gold[n]}}}' if n in gold else "")
+            for n in range(1, e["n_candidates"] + 1)
         )
         assert e["completion"][0]["content"].startswith(f"<think>{notes}</think><answer>")
