@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate
 
 _SPACE = re.compile(r"\s+")
 
@@ -47,13 +48,7 @@ def paragraph_ends(paragraphs: list[list[str]]) -> list[int]:
     the paragraph that mentions an image is where it usually goes. A text written as one
     paragraph says nothing about that, and [] ("unknown") keeps every sentence open.
     """
-    if len(paragraphs) < 2:
-        return []
-    ends, count = [], 0
-    for paragraph in paragraphs:
-        count += len(paragraph)
-        ends.append(count)
-    return ends
+    return list(accumulate(len(p) for p in paragraphs)) if len(paragraphs) > 1 else []
 
 
 def paragraph_end(sentence: int, ends: list[int], n_sentences: int) -> int:

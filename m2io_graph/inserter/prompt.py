@@ -78,7 +78,8 @@ def _candidate_lines(
     candidates: list[Candidate],
     max_chars: int,
     hints: Sequence[Hint] | None = None,
-    ends: tuple[list[int], int] = ([], 0),
+    paragraph_ends: list[int] | None = None,
+    n_sentences: int = 0,
 ) -> str:
     """`<imgN> description` lines, cut at a word so long captions cannot crowd out the task.
 
@@ -86,7 +87,7 @@ def _candidate_lines(
     the model copies, as a whole percentage and as a word. A 135M model trained on a few hundred
     examples did not learn to compare the percentage with a threshold (it chose weak distractors
     and skipped strong gold images); a word it can copy, and the number stays for the exceptions.
-    `ends` (paragraph ends, number of sentences) add `end [p]`, the end of [k]'s paragraph.
+    With the text's paragraph ends, `end [p]` names the end of [k]'s paragraph.
     """
     if not candidates:
         return "(none)"
@@ -96,7 +97,7 @@ def _candidate_lines(
         if hints is not None:
             sentence, score = hints[number - 1]
             percent, strength = _strength(score)
-            end = paragraph_end(sentence, *ends)
+            end = paragraph_end(sentence, paragraph_ends or [], n_sentences)
             hint = f"(best [{sentence}] end [{end}] {percent}% {strength}) "
         description = cut_at_word(describe(candidate, with_context=False), max_chars)
         lines.append(f"<img{number}> {hint}{description}")
@@ -126,7 +127,7 @@ def build_messages(
         f"[{n}] {normalize_space(s)}" + ("\n" if n in ends and n < len(sentences) else "")
         for n, s in enumerate(sentences, start=1)
     )
-    lines = _candidate_lines(candidates, max_chars_per_candidate, hints, (ends, len(sentences)))
+    lines = _candidate_lines(candidates, max_chars_per_candidate, hints, ends, len(sentences))
     task = f"Sentences:\n{numbered or '(none)'}\nImages:\n{lines}"
     return [SystemMessage(SYSTEM), HumanMessage(task)]
 
