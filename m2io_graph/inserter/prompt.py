@@ -28,15 +28,22 @@ GnuCash and Debian-handbook inserter datasets: showing exactly the strong images
 F1 86 and 82."""
 
 
-def _strength(score: float) -> tuple[int, str]:
-    percent = round(100 * score)
-    return percent, "strong" if percent >= STRONG_HINT else "weak"
+def _percent(score: float) -> int:
+    return round(100 * score)
+
+
+def _verdict(hint: Hint, paragraph_ends: list[int], n_sentences: int) -> str:
+    """`end [p] strong`: the part of a hint the notes copy, in the prompt's order, so that the
+    copy is one contiguous span and the word that decides an entry comes right before it."""
+    sentence, score = hint
+    end = paragraph_end(sentence, paragraph_ends, n_sentences)
+    return f"end [{end}] {'strong' if _percent(score) >= STRONG_HINT else 'weak'}"
 
 
 def hint_notes(
     hints: Sequence[Hint], paragraph_ends: list[int], n_sentences: int, plan: Sequence[Pair] = ()
 ) -> str:
-    """`img1 strong end [5] {"image": 1, "after": 5}; img2 weak end [3]`: the reasoning the
+    """`img1 end [5] strong {"image": 1, "after": 5}; img2 end [3] weak`: the reasoning the
     trained inserter writes first, each image's hint copied and, for an image the plan shows,
     its answer entry right after it.
 
@@ -45,13 +52,14 @@ def hint_notes(
     (its choices were near chance between strong and weak images, even on its training data);
     one that copied the hints first and then answered still wrote the wrong image numbers
     (image 1 far too often): binding a number to a label across the notes is what it could not
-    do. Copying a line, and writing an entry after "strong", are what small models do well.
+    do. With the word in the middle (`img1 strong end [5]`) it copied every hint right but put
+    most entries one image late, after the next image's hint; with the word last, an entry
+    follows the word that calls for it.
     """
     shown = dict(plan)
     notes = []
-    for number, (sentence, score) in enumerate(hints, start=1):
-        end = paragraph_end(sentence, paragraph_ends, n_sentences)
-        note = f"img{number} {_strength(score)[1]} end [{end}]"
+    for number, hint in enumerate(hints, start=1):
+        note = f"img{number} {_verdict(hint, paragraph_ends, n_sentences)}"
         if number in shown:
             note += " " + format_item(number, shown[number])
         notes.append(note)
@@ -61,8 +69,8 @@ def hint_notes(
 SYSTEM = (
     "Pick images that illustrate the text, and the sentence each goes after "
     '("after": 0 = before the first). Each image once; [] is valid. Images go between '
-    "paragraphs (blank lines). An image's (best [k] end [p] NN% strong|weak) is the sentence "
-    "most like it, the end of k's paragraph, and how alike: a weak image rarely belongs; a "
+    "paragraphs (blank lines). An image's (best [k] NN% end [p] strong|weak) is the sentence "
+    "most like it, how alike, and the end of k's paragraph: a weak image rarely belongs; a "
     "strong one mostly goes after [p]. "
     "Optional <think>...</think>, e.g. each image's hint, then <answer>JSON</answer>. "
     "Example:\n"
@@ -83,11 +91,11 @@ def _candidate_lines(
 ) -> str:
     """`<imgN> description` lines, cut at a word so long captions cannot crowd out the task.
 
-    A hint comes right after the image's number, as `(best [k] 62% strong)`: next to the number
-    the model copies, as a whole percentage and as a word. A 135M model trained on a few hundred
-    examples did not learn to compare the percentage with a threshold (it chose weak distractors
-    and skipped strong gold images); a word it can copy, and the number stays for the exceptions.
-    With the text's paragraph ends, `end [p]` names the end of [k]'s paragraph.
+    A hint comes right after the image's number, as `(best [k] 62% end [p] strong)`: next to
+    the number the model copies, as a whole percentage and as a word. A 135M model trained on a
+    few hundred examples did not learn to compare the percentage with a threshold (it chose weak
+    distractors and skipped strong gold images); a word it can copy, and the number stays for
+    the exceptions. With the text's paragraph ends, `end [p]` names the end of [k]'s paragraph.
     """
     if not candidates:
         return "(none)"
@@ -96,9 +104,8 @@ def _candidate_lines(
         hint = ""
         if hints is not None:
             sentence, score = hints[number - 1]
-            percent, strength = _strength(score)
-            end = paragraph_end(sentence, paragraph_ends or [], n_sentences)
-            hint = f"(best [{sentence}] end [{end}] {percent}% {strength}) "
+            verdict = _verdict(hints[number - 1], paragraph_ends or [], n_sentences)
+            hint = f"(best [{sentence}] {_percent(score)}% {verdict}) "
         description = cut_at_word(describe(candidate, with_context=False), max_chars)
         lines.append(f"<img{number}> {hint}{description}")
     return "\n".join(lines)

@@ -100,10 +100,10 @@ def test_format_plan_is_canonical_and_round_trips():
     assert format_plan([]) == "<answer>[]</answer>"
     pairs = [(2, 0), (1, 3)]
     assert parse(format_plan(pairs), 3, 2) == pairs
-    notes = f"img1 strong end [3] {format_item(1, 3)}; img2 weak end [1] {format_item(2, 0)}"
+    notes = f"img1 end [3] strong {format_item(1, 3)}; img2 end [1] weak {format_item(2, 0)}"
     with_notes = format_plan(pairs, think=notes)
     assert with_notes == (
-        '<think>img1 strong end [3] {"image": 1, "after": 3}; img2 weak end [1] '
+        '<think>img1 end [3] strong {"image": 1, "after": 3}; img2 end [1] weak '
         '{"image": 2, "after": 0}</think><answer>[{"image": 2, "after": 0}, '
         '{"image": 1, "after": 3}]</answer>'
     )

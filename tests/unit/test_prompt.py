@@ -50,7 +50,7 @@ def test_system_states_the_contract_and_its_example_parses():
     assert "[] is valid" in SYSTEM
     example = SYSTEM.split("Example:\n")[1]
     assert example.startswith(
-        '<think>img1 weak end [1]; img2 strong end [4] {"image": 2, "after": 4}</think>'
+        '<think>img1 end [1] weak; img2 end [4] strong {"image": 2, "after": 4}</think>'
     )
     assert parse(example, 4, 2) == [(2, 4)]
 
@@ -122,8 +122,8 @@ def test_parse_single_shot_without_markers():
 def test_hints_name_the_closest_sentence_per_image():
     _, human = build_messages(SENTENCES, CANDIDATES, hints=[(1, 0.734), (2, 0.394)])
     lines = human.content.splitlines()
-    assert lines[-2] == "<img1> (best [1] end [1] 73% strong) Figure 1. The Settings menu."
-    assert lines[-1] == "<img2> (best [2] end [2] 39% weak) Figure 2. The Network tab."
+    assert lines[-2] == "<img1> (best [1] 73% end [1] strong) Figure 1. The Settings menu."
+    assert lines[-1] == "<img2> (best [2] 39% end [2] weak) Figure 2. The Network tab."
 
 
 def test_hints_name_the_end_of_the_closest_sentence_paragraph():
@@ -135,20 +135,20 @@ def test_hints_name_the_end_of_the_closest_sentence_paragraph():
     text = str(human.content)
     # A blank line after each paragraph but the last, whose end the text itself closes.
     assert "[2] Two.\n\n[3] Three.\n\n[4] Four.\n[5] Five.\nImages:" in text
-    assert "<img1> (best [1] end [2] 50% strong)" in text
-    assert "<img2> (best [3] end [3] 50% strong)" in text
+    assert "<img1> (best [1] 50% end [2] strong)" in text
+    assert "<img2> (best [3] 50% end [3] strong)" in text
     # Past the last known end, the paragraph runs to the last sentence shown.
-    assert "<img3> (best [5] end [5] 20% weak)" in text
+    assert "<img3> (best [5] 20% end [5] weak)" in text
 
 
 def test_hint_notes_copy_each_hint_in_candidate_order():
     hints = [(4, 0.62), (1, 0.394), (2, 0.395)]
-    assert hint_notes(hints, [], 5) == "img1 strong end [4]; img2 weak end [1]; img3 strong end [2]"
+    assert hint_notes(hints, [], 5) == "img1 end [4] strong; img2 end [1] weak; img3 end [2] strong"
     assert hint_notes(hints, [2, 5], 5) == (
-        "img1 strong end [5]; img2 weak end [2]; img3 strong end [2]"
+        "img1 end [5] strong; img2 end [2] weak; img3 end [2] strong"
     )
     assert hint_notes([], [], 0) == ""
     # An image the plan shows gets its answer entry right after its hint.
     assert hint_notes(hints[:2], [2, 5], 5, plan=[(2, 1)]) == (
-        'img1 strong end [5]; img2 weak end [2] {"image": 2, "after": 1}'
+        'img1 end [5] strong; img2 end [2] weak {"image": 2, "after": 1}'
     )

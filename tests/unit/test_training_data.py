@@ -274,13 +274,13 @@ def test_hinter_output_lands_in_every_prompt() -> None:
     for e in examples:
         assert (
             e["prompt"][1]["content"].count(
-                f"(best [{e['n_sentences']}] end [{e['n_sentences']}] 25% weak)"
+                f"(best [{e['n_sentences']}] 25% end [{e['n_sentences']}] weak)"
             )
             == e["n_candidates"]
         )
         gold = {g["image"]: g["after"] for g in e["gold"]}
         notes = "; ".join(
-            f"img{n} weak end [{e['n_sentences']}]"
+            f"img{n} end [{e['n_sentences']}] weak"
             + (f' {{"image": {n}, "after": {gold[n]}}}' if n in gold else "")
             for n in range(1, e["n_candidates"] + 1)
         )
