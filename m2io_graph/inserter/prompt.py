@@ -32,10 +32,9 @@ def _percent(score: float) -> int:
     return round(100 * score)
 
 
-def _verdict(hint: Hint, paragraph_ends: list[int], n_sentences: int) -> str:
+def _verdict(sentence: int, score: float, paragraph_ends: list[int], n_sentences: int) -> str:
     """`end [p] strong`: the part of a hint the notes copy, in the prompt's order, so that the
     copy is one contiguous span and the word that decides an entry comes right before it."""
-    sentence, score = hint
     end = paragraph_end(sentence, paragraph_ends, n_sentences)
     return f"end [{end}] {'strong' if _percent(score) >= STRONG_HINT else 'weak'}"
 
@@ -58,8 +57,8 @@ def hint_notes(
     """
     shown = dict(plan)
     notes = []
-    for number, hint in enumerate(hints, start=1):
-        note = f"img{number} {_verdict(hint, paragraph_ends, n_sentences)}"
+    for number, (sentence, score) in enumerate(hints, start=1):
+        note = f"img{number} {_verdict(sentence, score, paragraph_ends, n_sentences)}"
         if number in shown:
             note += " " + format_item(number, shown[number])
         notes.append(note)
@@ -104,7 +103,7 @@ def _candidate_lines(
         hint = ""
         if hints is not None:
             sentence, score = hints[number - 1]
-            verdict = _verdict(hints[number - 1], paragraph_ends or [], n_sentences)
+            verdict = _verdict(sentence, score, paragraph_ends or [], n_sentences)
             hint = f"(best [{sentence}] {_percent(score)}% {verdict}) "
         description = cut_at_word(describe(candidate, with_context=False), max_chars)
         lines.append(f"<img{number}> {hint}{description}")
