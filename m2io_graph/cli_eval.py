@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,12 @@ def add_eval_parsers(
     ev.add_argument("--generator", help="text generator for the graph stage (default: smollm2)")
     ev.add_argument("--base-url", help="OpenAI-compatible endpoint for --generator openai")
     ev.add_argument("--inserter-checkpoint", help="checkpoint that r1 loads (default: shipped)")
+    ev.add_argument(
+        "--unguided",
+        action="store_true",
+        help="let r1 (and base and checkpoints) decode freely, to measure their own format "
+        "validity (default: guided by the inserter grammar)",
+    )
     ev.add_argument("--k", type=int, help="chunks to retrieve (graph stage; default 4)")
     store_options(ev)
     ev.set_defaults(run=_eval)
@@ -110,6 +117,8 @@ def _eval(args: argparse.Namespace, cfg: M2IOConfig) -> int:
     if stage == "auto":
         stage = "inserter" if _is_inserter_dataset(args.data) else "graph"
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    if args.unguided:
+        cfg = replace(cfg, inserter_guided=False)
     if stage == "inserter":
         return _eval_inserter(args, cfg, strategies)
     return _eval_graph(args, cfg, strategies)

@@ -48,6 +48,9 @@ class M2IOConfig:
     inserter_checkpoint: str = ""
     """`r1`: a trained LoRA adapter or model folder, `smollm2` (the untrained base), or a hub
     name; empty means the adapter shipped with the package."""
+    inserter_guided: bool = True
+    """`r1`: hold the model's decoding to the inserter grammar (outlines), so that every plan
+    parses; False shows the trained model's own format validity."""
     inserter_llm: str | BaseChatModel = "smollm2"
     """`llm` and `single_shot`: the chat model to prompt, named like `generator` (e.g. `openai`
     with `inserter_base_url` for a vLLM or `m2io serve --openai` endpoint), or an object."""
@@ -108,12 +111,20 @@ class M2IOConfig:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True}
+_BOOLEANS |= {"false": False, "0": False, "no": False, "off": False}
+
+
 def _coerce(name: str, value: Any, hint: Any) -> Any:
-    """Cast a string to a numeric field's type, naming the setting when it does not fit; other
+    """Cast a string to a numeric or boolean field's type, naming the setting when it does not fit; other
     values (a chat model object given in `configurable`, say) are taken as they are."""
     kinds = get_args(hint) or (hint,)
     if not isinstance(value, str) or str in kinds:
         return value
+    if kinds[0] is bool:  # bool("false") is True
+        if value.strip().lower() in _BOOLEANS:
+            return _BOOLEANS[value.strip().lower()]
+        raise ValueError(f"setting {name!r} expects true or false, got {value!r}")
     try:
         return kinds[0](value)
     except (TypeError, ValueError) as error:

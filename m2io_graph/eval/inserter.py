@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from m2io_graph.config import M2IOConfig
 from m2io_graph.inserter.grammar import GrammarError, parse
-from m2io_graph.inserter.prompt import parse_single_shot, single_shot_messages
+from m2io_graph.inserter.prompt import guide_regex, parse_single_shot, single_shot_messages
 from m2io_graph.scoring import ordering_score, position_accuracy, precision_recall_f1
 
 Plan = dict[int, int]
@@ -60,15 +60,17 @@ def rule_system(embedder: Any, threshold: float) -> System:
     return plan
 
 
-def chat_system(chat: Any) -> System:
+def chat_system(chat: Any, guided: bool = False) -> System:
     """A chat model given the example's own prompt, hints included (the base model, SFT,
-    SFT+GRPO, an API): exactly what it was trained on."""
+    SFT+GRPO, an API): exactly what it was trained on. `guided`: decoding held to the grammar,
+    as the `r1` strategy does (`InserterChatModel` only)."""
 
     def plan(example: Mapping[str, Any]) -> Plan | None:
         messages = [(m["role"], m["content"]) for m in example["prompt"]]
-        reply = chat.invoke(messages)
+        n, m = example["n_sentences"], example["n_candidates"]
+        reply = chat.invoke(messages, **({"regex": guide_regex(n, m)} if guided else {}))
         try:
-            return dict(parse(str(reply.content), example["n_sentences"], example["n_candidates"]))
+            return dict(parse(str(reply.content), n, m))
         except GrammarError:
             return None
 
@@ -205,7 +207,8 @@ def as_dicts(scores: Sequence[Scores]) -> list[dict[str, Any]]:
 def system_for(spec: str, cfg: M2IOConfig) -> tuple[str, System]:
     """A system by name: `rule`, `base` (the untrained SmolLM2), `r1` (the configured or shipped
     checkpoint) or `NAME=PATH` (a checkpoint), `llm` (the configured inserter LLM, prompted like
-    r1), `single_shot` (the configured inserter LLM writing text with markers)."""
+    r1), `single_shot` (the configured inserter LLM writing text with markers). The local models
+    (base, r1, checkpoints) decode guided by the grammar unless `cfg.inserter_guided` is off."""
     from m2io_graph import models
     from m2io_graph.inserter.strategies import PLAN_TOKENS
 
@@ -220,12 +223,12 @@ def system_for(spec: str, cfg: M2IOConfig) -> tuple[str, System]:
         )
     from m2io_graph.inserter.chat_model import InserterChatModel
 
+    guided = cfg.inserter_guided
     if name == "base":
-        return name, chat_system(InserterChatModel(checkpoint="smollm2"))
+        return name, chat_system(InserterChatModel(checkpoint="smollm2"), guided)
     if name == "r1" or checkpoint:
-        return name, chat_system(
-            InserterChatModel(checkpoint=checkpoint or cfg.inserter_checkpoint)
-        )
+        chat = InserterChatModel(checkpoint=checkpoint or cfg.inserter_checkpoint)
+        return name, chat_system(chat, guided)
     raise ValueError(
         f"unknown inserter system {spec!r}: use rule, base, r1, llm, single_shot or NAME=CHECKPOINT"
     )

@@ -16,8 +16,10 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
+from transformers import LogitsProcessorList, TextIteratorStreamer
 
 from m2io_graph.inserter.checkpoints import default_checkpoint, load_inserter
+from m2io_graph.inserter.guided import regex_processor
 from m2io_graph.inserter.prompt import to_chat_dicts
 
 
@@ -27,12 +29,20 @@ class InserterChatModel(BaseChatModel):
     `checkpoint` is a LoRA adapter or model folder, `smollm2` (the untrained offline base), a hub
     name, or empty for the adapter shipped with the package. Decoding is greedy by default: a
     placement should not change between two runs.
+
+    A call may pass `regex=...` (`invoke(messages, regex=...)`, or `bind`) to hold the completion
+    to a regular expression (`guided.regex_processor`), as vLLM's guided decoding does; the `r1`
+    strategy passes the inserter grammar, so its answer always parses.
     """
 
     checkpoint: str = ""
     max_new_tokens: int = 224
     """Room for the notes (about 8 tokens an image, 12 more for each image shown) and a plan of
     four images among eight candidates: 164 tokens, the longest in the training data."""
+    guided_max_new_tokens: int = 1024
+    """The cap of a guided call. A guided completion stops where its regex ends (the inserter
+    grammar's longest, eight images all shown, is 284 SmolLM2 tokens); the cap only stops a regex
+    with no end, so a long legal plan is never cut into an invalid one."""
     temperature: float = Field(default=0.0, ge=0.0)
 
     @property
@@ -47,7 +57,9 @@ class InserterChatModel(BaseChatModel):
             "temperature": self.temperature,
         }
 
-    def _inputs(self, messages: list[BaseMessage]) -> tuple[Any, Any, dict[str, Any]]:
+    def _inputs(
+        self, messages: list[BaseMessage], regex: str | None = None
+    ) -> tuple[Any, Any, dict[str, Any]]:
         model, tokenizer = load_inserter(self.checkpoint or default_checkpoint())
         ids = tokenizer.apply_chat_template(
             to_chat_dicts(messages),
@@ -63,9 +75,13 @@ class InserterChatModel(BaseChatModel):
         options = {
             **ids,
             **sampling,
-            "max_new_tokens": self.max_new_tokens,
+            "max_new_tokens": self.max_new_tokens if regex is None else self.guided_max_new_tokens,
             "pad_token_id": tokenizer.pad_token_id or tokenizer.eos_token_id,
         }
+        if regex is not None:
+            options["logits_processor"] = LogitsProcessorList(
+                [regex_processor(model, tokenizer, regex)]
+            )
         return model, tokenizer, options
 
     def _generate(
@@ -75,7 +91,7 @@ class InserterChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        model, tokenizer, options = self._inputs(messages)
+        model, tokenizer, options = self._inputs(messages, kwargs.get("regex"))
         with torch.inference_mode():
             output = model.generate(**options)
         new = output[0][options["input_ids"].shape[1] :]
@@ -95,9 +111,7 @@ class InserterChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        from transformers import TextIteratorStreamer
-
-        model, tokenizer, options = self._inputs(messages)
+        model, tokenizer, options = self._inputs(messages, kwargs.get("regex"))
         streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
 
         def generate() -> None:

@@ -4,7 +4,8 @@ A completion is `<think>…</think>` (optional, ignored), then
 `<answer>[{"image": i, "after": s}, …]</answer>`.
 `parse` is the single judge of what a valid plan is: the graph uses it before trusting a model,
 the format reward is "parse accepted it", and SFT targets are written by `format_plan`, so a
-model is trained on exactly what is later accepted.
+model is trained on exactly what is later accepted. `completion_regex` is the canonical form as
+a regular expression, for guided decoding.
 """
 
 from __future__ import annotations
@@ -105,3 +106,28 @@ def format_plan(pairs: Sequence[Pair], think: str = "") -> str:
     reasoning = f"<think>{think}</think>" if think else ""
     items = ", ".join(format_item(image, after) for image, after in pairs)
     return f"{reasoning}<answer>[{items}]</answer>"
+
+
+def number_regex(low: int, high: int) -> str:
+    """The whole numbers low..high as a regex alternation: a range exact to the digit."""
+    return "(?:" + "|".join(str(number) for number in range(low, high + 1)) + ")"
+
+
+def item_regex(image: str, after: str) -> str:
+    """`format_item` with regexes in the place of its two numbers, so the layout has one writer."""
+    template = re.escape(format_item(1111111, 2222222))
+    return template.replace("1111111", image).replace("2222222", after)
+
+
+def completion_regex(n_sentences: int, n_candidates: int, think: str = "") -> str:
+    """What `format_plan` writes for any plan of an n-sentence text and m candidates, as a regex.
+
+    Guided decoding holds a model to it, so that its answer always parses: at most m entries,
+    images 1..m, sentences 0..n. `think` (a regex) is what the reasoning must match; the
+    reasoning stays optional, as in `parse`. Only one rule of `parse` is left out, an image placed
+    twice: a regular expression cannot say it without growing exponentially in m.
+    """
+    entry = item_regex(number_regex(1, n_candidates), number_regex(0, n_sentences))
+    items = f"(?:{entry}(?:, {entry}){{0,{n_candidates - 1}}})?" if n_candidates else ""
+    reasoning = f"(?:{re.escape('<think>')}{think}{re.escape(_THINK_END)})?" if think else ""
+    return f"{reasoning}<answer>\\[{items}\\]</answer>"

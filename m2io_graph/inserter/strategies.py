@@ -16,7 +16,12 @@ from langchain_core.runnables import RunnableConfig
 from m2io_graph import models
 from m2io_graph.config import M2IOConfig
 from m2io_graph.inserter import grammar
-from m2io_graph.inserter.prompt import build_messages, parse_single_shot, single_shot_messages
+from m2io_graph.inserter.prompt import (
+    build_messages,
+    guide_regex,
+    parse_single_shot,
+    single_shot_messages,
+)
 from m2io_graph.inserter.rule import closest_sentences, rule_plan
 from m2io_graph.prompts import format_context
 from m2io_graph.state import Candidate, Document, Insertion
@@ -83,24 +88,34 @@ def rule(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) -> Insert
 
 
 def prompted_plan(
-    chat: BaseChatModel, task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig
+    chat: BaseChatModel,
+    task: InsertionTask,
+    cfg: M2IOConfig,
+    config: RunnableConfig,
+    guided: bool = False,
 ) -> InsertionResult:
-    """Ask a chat model for a plan in the inserter grammar; GrammarError if it writes anything else."""
+    """Ask a chat model for a plan in the inserter grammar; GrammarError if it writes anything else.
+
+    `guided` passes the grammar as a regex (`InserterChatModel` reads it); other chat models
+    would send an unknown argument to their API, so only r1 sets it.
+    """
     if not task.candidates or not task.sentences:
         return InsertionResult([])
     hints = closest_sentences(models.embedder(cfg), task.sentences, task.candidates)
     messages = build_messages(
         task.sentences, task.candidates, hints=hints, paragraph_ends=task.paragraph_ends
     )
-    reply = chat.invoke(messages, config)
-    pairs = grammar.parse(str(reply.content), len(task.sentences), len(task.candidates))
+    n, m = len(task.sentences), len(task.candidates)
+    guide = {"regex": guide_regex(n, m)} if guided else {}
+    reply = chat.invoke(messages, config, **guide)
+    pairs = grammar.parse(str(reply.content), n, m)
     return InsertionResult(grammar.to_insertions(pairs, task.candidates))
 
 
 @register("r1")
 def r1(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) -> InsertionResult:
     """The GRPO-trained inserter model."""
-    return prompted_plan(models.inserter_model(cfg), task, cfg, config)
+    return prompted_plan(models.inserter_model(cfg), task, cfg, config, cfg.inserter_guided)
 
 
 @register("llm")

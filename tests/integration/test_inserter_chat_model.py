@@ -1,6 +1,7 @@
 """`InserterChatModel` on the real offline base, a saved LoRA adapter and the shipped checkpoint."""
 
 import json
+import re
 
 import pytest
 from inserter_prompts import CANDIDATES, SENTENCES
@@ -8,7 +9,8 @@ from langchain_core.messages import AIMessageChunk
 
 from m2io_graph.inserter.chat_model import InserterChatModel
 from m2io_graph.inserter.checkpoints import CheckpointMissing, load_inserter, resolve_base
-from m2io_graph.inserter.prompt import build_messages
+from m2io_graph.inserter.grammar import GrammarError, parse
+from m2io_graph.inserter.prompt import build_messages, guide_regex
 
 pytestmark = pytest.mark.slow
 
@@ -23,6 +25,19 @@ def test_invoke_batch_and_stream_on_the_offline_base():
     chunks = list(model.stream(MESSAGES))
     assert len(chunks) > 1 and all(isinstance(c, AIMessageChunk) for c in chunks)
     assert "".join(c.content for c in chunks) == reply.content
+
+
+def test_guided_decoding_holds_even_the_untrained_base_to_the_grammar():
+    messages = build_messages(SENTENCES, CANDIDATES, hints=[(1, 0.71), (2, 0.08)])
+    model = InserterChatModel(checkpoint="smollm2", max_new_tokens=96)
+    with pytest.raises(GrammarError):  # on its own it does not write the grammar
+        parse(str(model.invoke(messages).content), 2, 2)
+    regex = guide_regex(2, 2)
+    reply = model.invoke(messages, regex=regex)
+    assert re.fullmatch(regex, reply.content), reply.content
+    assert parse(reply.content, 2, 2) is not None
+    assert reply.usage_metadata["output_tokens"] < 96  # it stopped where the grammar ends
+    assert "".join(c.content for c in model.stream(messages, regex=regex)) == reply.content
 
 
 def test_a_lora_adapter_loads_with_a_symbolic_base(tmp_path):

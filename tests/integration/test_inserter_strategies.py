@@ -47,6 +47,24 @@ def test_valid_llm_plan_is_used(demo_store):
     assert result["insertions"] == [{"image_id": result["candidates"][0]["id"], "after": 2}]
 
 
+@pytest.mark.parametrize("guided", [True, False])
+def test_r1_decoding_is_guided_by_the_grammar_unless_switched_off(demo_store, guided):
+    # The untrained base never writes the grammar by itself: guided, r1 still gets a plan.
+    configurable = {
+        "inserter": "r1",
+        "inserter_checkpoint": "smollm2",
+        "inserter_guided": guided,
+        "generator": "extractive",
+    }
+    result = build_graph(demo_store).invoke({"query": QUESTION}, {"configurable": configurable})
+    assert result["candidates"]
+    if guided:
+        assert result["inserter"] == "r1" and result["fallback"] is None
+    else:
+        assert result["inserter"] == "rule" and result["fallback"]
+    shown_paths(result)
+
+
 @pytest.mark.parametrize(
     "written",
     [

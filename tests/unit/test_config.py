@@ -33,3 +33,12 @@ def test_model_objects_pass_through_configurable():
 def test_optional_url_becomes_string():
     cfg = M2IOConfig().updated({"chroma_url": "http://127.0.0.1:8000"})
     assert cfg.chroma_url == "http://127.0.0.1:8000"
+
+
+def test_switches_read_words_not_truthiness(monkeypatch):
+    monkeypatch.setenv("M2IO_INSERTER_GUIDED", "false")
+    assert M2IOConfig.from_env().inserter_guided is False
+    assert M2IOConfig().updated({"inserter_guided": " On "}).inserter_guided is True
+    assert M2IOConfig().updated({"inserter_guided": False}).inserter_guided is False
+    with pytest.raises(ValueError, match="'inserter_guided' expects true or false"):
+        M2IOConfig().updated({"inserter_guided": "maybe"})
