@@ -111,19 +111,22 @@ class M2IOConfig:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True}
-_BOOLEANS |= {"false": False, "0": False, "no": False, "off": False}
+_BOOLEANS = {
+    **dict.fromkeys(("true", "1", "yes", "on"), True),
+    **dict.fromkeys(("false", "0", "no", "off"), False),
+}
 
 
 def _coerce(name: str, value: Any, hint: Any) -> Any:
-    """Cast a string to a numeric or boolean field's type, naming the setting when it does not fit; other
-    values (a chat model object given in `configurable`, say) are taken as they are."""
+    """Cast a string to a numeric or boolean field's type, naming the setting when it does not
+    fit; other values (a chat model object given in `configurable`, say) are taken as they are."""
     kinds = get_args(hint) or (hint,)
     if not isinstance(value, str) or str in kinds:
         return value
     if kinds[0] is bool:  # bool("false") is True
-        if value.strip().lower() in _BOOLEANS:
-            return _BOOLEANS[value.strip().lower()]
+        word = value.strip().lower()
+        if word in _BOOLEANS:
+            return _BOOLEANS[word]
         raise ValueError(f"setting {name!r} expects true or false, got {value!r}")
     try:
         return kinds[0](value)
