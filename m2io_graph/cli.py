@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from m2io_graph.cli_eval import add_eval_parsers
+from m2io_graph.cli_models import add_models_parser
 from m2io_graph.cli_serve import add_serve_parser
 from m2io_graph.cli_train import add_train_parser
 from m2io_graph.config import M2IOConfig
@@ -44,8 +45,11 @@ def _answer_options(parser: argparse.ArgumentParser) -> None:
         help="r1 (and serve --openai): a trained adapter/model folder (default: the shipped one)",
     )
     parser.add_argument(
-        "--generator", help="smollm2 (default, offline), extractive, openai, or hf:<model>"
+        "--generator",
+        help="qwen2.5-coder-1.5b (default), qwen2.5-coder-0.5b or smollm2 (offline, llama.cpp), "
+        "gguf:PATH, extractive, openai, or hf:<model>",
     )
+    parser.add_argument("--inserter-runtime", help="r1 on llamacpp (default) or transformers")
     parser.add_argument(
         "--base-url", help="OpenAI-compatible endpoint for --generator openai (e.g. vLLM)"
     )
@@ -85,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_train_parser(commands, _store_options)
     add_serve_parser(commands, _store_options, _answer_options)
     add_eval_parsers(commands, _store_options)
+    add_models_parser(commands)
     return parser
 
 
@@ -96,6 +101,7 @@ def _config(args: argparse.Namespace) -> M2IOConfig:
         "embedder": "embedder",
         "inserter": "inserter",
         "inserter_checkpoint": "inserter_checkpoint",
+        "inserter_runtime": "inserter_runtime",
         "generator": "generator",
         "base_url": "base_url",
         "k": "k",
@@ -144,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from m2io_graph.errors import InvalidQueryError
     from m2io_graph.inserter.strategies import UnknownStrategyError
     from m2io_graph.models.chat import UnknownModelError
+    from m2io_graph.models.offline import ModelFileError
 
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
@@ -153,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InvalidQueryError, UnknownStrategyError, UnknownModelError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (LoadError, StoreError, OSError) as error:
+    except (LoadError, StoreError, ModelFileError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
 

@@ -65,9 +65,19 @@ def add_eval_parsers(
     ev.add_argument("--images-info", type=Path, help="MRAMG images-info JSON (default: found)")
     ev.add_argument("--out", type=Path, default=Path("runs/eval"), help="output folder")
     ev.add_argument("--quiet", action="store_true", help="no progress bar")
-    ev.add_argument("--generator", help="text generator for the graph stage (default: smollm2)")
+    ev.add_argument(
+        "--generator",
+        help="comma-separated text generators for the graph stage, each answering with each "
+        "inserter (e.g. extractive,smollm2,qwen2.5-coder-0.5b,qwen2.5-coder-1.5b; default: the "
+        "configured one)",
+    )
     ev.add_argument("--base-url", help="OpenAI-compatible endpoint for --generator openai")
     ev.add_argument("--inserter-checkpoint", help="checkpoint that r1 loads (default: shipped)")
+    ev.add_argument(
+        "--inserter-runtime",
+        help="where r1, base and checkpoints run: llamacpp (default) or transformers; a system "
+        "may name its own with a suffix (r1@transformers)",
+    )
     ev.add_argument(
         "--unguided",
         action="store_true",
@@ -84,15 +94,40 @@ def add_eval_parsers(
         description="One run that prints every figure beside a baseline measured in the same "
         "run, and writes them as JSON so commits can be compared.",
     )
-    bench.add_argument("--generator", default="extractive", help="default: extractive")
-    bench.add_argument("--runs", type=int, default=3, help="passes over the demo questions")
+    bench.add_argument(
+        "--generator",
+        default="extractive,smollm2,qwen2.5-coder-0.5b,qwen2.5-coder-1.5b",
+        help="comma-separated generators whose answer latency is measured; the last one is "
+        "also timed from a cold `m2io ask` (default: extractive and the three offline LMs)",
+    )
+    bench.add_argument("--runs", type=int, default=1, help="passes over the questions")
+    bench.add_argument(
+        "--questions", type=int, default=10, help="demo questions per pass (default: 10)"
+    )
     bench.add_argument(
         "--scales", default="1000,10000,100000", help="store sizes (chunks) for retrieval"
     )
     bench.add_argument(
-        "--inserter-examples", type=int, default=20, help="examples for the inserter cost"
+        "--inserter-examples", type=int, default=20, help="examples for the inserter cost (0: all)"
+    )
+    bench.add_argument(
+        "--inserter-data",
+        type=Path,
+        help="an inserter dataset (`m2io train data`) for the inserter cost, e.g. the held-out "
+        "handbook (default: examples built from the demo store)",
+    )
+    bench.add_argument(
+        "--r1-runtimes",
+        default="llamacpp,transformers",
+        help="runtimes r1 is measured on, comma-separated (empty: skip r1)",
     )
     bench.add_argument("--no-r1", action="store_true", help="skip r1 in the inserter cost")
+    bench.add_argument(
+        "--no-decoding", action="store_true", help="skip tokens/s on transformers vs llama.cpp"
+    )
+    bench.add_argument(
+        "--no-cold-start", action="store_true", help="skip the cold `m2io ask` timings"
+    )
     bench.add_argument("--out", type=Path, default=Path("runs/bench.json"), help="JSON output")
     bench.set_defaults(run=_bench)
 
@@ -173,11 +208,20 @@ def _eval_graph(args: argparse.Namespace, cfg: M2IOConfig, strategies: list[str]
 
     for name in strategies:
         get_strategy(name)  # an unknown name fails now, not after an hour of answers
+    generators = [g.strip() for g in (args.generator or "").split(",") if g.strip()]
+    systems = {
+        (f"{generator}/{strategy}" if len(generators) > 1 else strategy): {
+            "inserter": strategy,
+            **({"generator": generator} if generator else {}),
+        }
+        for generator in generators or [""]
+        for strategy in strategies
+    }
     questions = load_questions(args.data, args.images_info)
     if args.limit:
         questions = questions[: args.limit]
     models.corpus_store(cfg).require_documents()
-    runs = evaluate_answers(build_graph(cfg), questions, strategies, {}, progress=not args.quiet)
+    runs = evaluate_answers(build_graph(cfg), questions, systems, progress=not args.quiet)
     table = summarize(runs)
     print(report.markdown_table(table))
     written = report.write_rows(args.out, "scores", table)
@@ -191,7 +235,11 @@ def _eval_graph(args: argparse.Namespace, cfg: M2IOConfig, strategies: list[str]
                 **r.scores._asdict(),
                 "seconds": round(r.seconds, 3),
                 "fallback": r.fallback,
+                "answerable": r.answerable,
+                "declined": r.declined,
+                "grounding_cut": r.cut,
                 "images": " ".join(r.predicted),
+                "text": r.text,
             }
             for r in runs
         ],
@@ -209,13 +257,19 @@ def _eval_graph(args: argparse.Namespace, cfg: M2IOConfig, strategies: list[str]
 def _bench(args: argparse.Namespace, cfg: M2IOConfig) -> int:
     from m2io_graph.bench.run import BenchOptions, run_bench
 
-    scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    def names(text: str) -> list[str]:
+        return [n.strip() for n in text.split(",") if n.strip()]
+
     options = BenchOptions(
-        generator=args.generator,
+        generators=names(args.generator),
         runs=args.runs,
-        scales=scales,
+        questions_per_run=args.questions,
+        scales=[int(s) for s in names(args.scales)],
         inserter_examples=args.inserter_examples,
-        with_r1=not args.no_r1,
+        inserter_data=args.inserter_data,
+        runtimes=[] if args.no_r1 else names(args.r1_runtimes),
+        decoding=not args.no_decoding,
+        cold_start=not args.no_cold_start,
     )
     run_bench(options, args.out)
     return 0

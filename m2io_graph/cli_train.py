@@ -1,4 +1,5 @@
-"""`m2io train data|sft|grpo`: build the inserter dataset, then train the inserter.
+"""`m2io train data|sft|grpo|export`: build the inserter dataset, train the inserter, write it in
+the forms it ships in.
 
 Training imports trl and friends lazily, so `m2io ask` stays quick to start.
 """
@@ -42,6 +43,40 @@ def add_train_parser(
                 "--init", help="start from this adapter (default: <output-dir>/sft)"
             )
         parser.set_defaults(run=_train)
+    _export_parser(steps)
+
+
+def _export_parser(steps: Any) -> None:
+    text = (
+        "Write a trained LoRA adapter in both forms the inserter runs: its PEFT weights in fp16 "
+        "(transformers) and adapter.gguf (llama.cpp, the default runtime), in --out or in the "
+        "checkpoint folder itself. This is how the shipped adapter is built."
+    )
+    export = steps.add_parser("export", help="a checkpoint in its shipped forms", description=text)
+    export.add_argument("checkpoint", type=Path, help="a LoRA adapter folder (e.g. runs/x/grpo)")
+    export.add_argument("--out", type=Path, help="folder to write (default: the checkpoint)")
+    export.set_defaults(run=_export)
+
+
+def _export(args: argparse.Namespace, cfg: M2IOConfig) -> int:
+    from m2io_graph.inserter.checkpoints import CheckpointMissing, base_name, is_adapter
+    from m2io_graph.inserter.gguf_adapter import ADAPTER_FILE, lora_to_gguf
+    from m2io_graph.models.offline import OFFLINE_MODELS, offline_gguf
+
+    if not is_adapter(str(args.checkpoint)):
+        raise CheckpointMissing(f"no LoRA adapter (adapter_config.json) in {args.checkpoint}")
+    out = args.out or args.checkpoint
+    if out.resolve() != args.checkpoint.resolve():
+        from training.modeling import export_adapter
+
+        export_adapter(args.checkpoint, out)
+    config = json.loads((out / "adapter_config.json").read_text())
+    base = base_name(config.get("base_model_name_or_path") or "")
+    if base not in OFFLINE_MODELS:
+        raise ValueError(f"{args.checkpoint} adapts {base!r}: only offline bases have a GGUF form")
+    written = lora_to_gguf(out, offline_gguf(base), out / ADAPTER_FILE)
+    print(f"wrote {written} ({written.stat().st_size:,} bytes) beside its PEFT weights in {out}")
+    return 0
 
 
 def _train(args: argparse.Namespace, cfg: M2IOConfig) -> int:

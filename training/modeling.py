@@ -8,7 +8,8 @@ from typing import Any
 
 import torch
 
-from m2io_graph.inserter.checkpoints import OFFLINE_BASE, resolve_base
+from m2io_graph.inserter.checkpoints import resolve_base
+from m2io_graph.models.offline import OFFLINE_MODELS
 from training.config import TrainConfig
 
 
@@ -47,14 +48,14 @@ def lora_config(cfg: TrainConfig) -> Any:
 def save_checkpoint(
     model: Any, tokenizer: Any, out: Path, cfg: TrainConfig, log: list[dict]
 ) -> Path:
-    """Save weights, the config used and the training log; adapters name their base symbolically
-    (`smollm2`) so they load on machines where the converted base lives elsewhere."""
+    """Save weights, the config used and the training log; adapters name an offline base
+    symbolically (`smollm2`) so they load on machines where the converted base lives elsewhere."""
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
     adapter_config = out / "adapter_config.json"
-    if adapter_config.exists() and cfg.base_model == OFFLINE_BASE:
+    if adapter_config.exists() and cfg.base_model in OFFLINE_MODELS:
         data = json.loads(adapter_config.read_text())
-        data["base_model_name_or_path"] = OFFLINE_BASE
+        data["base_model_name_or_path"] = cfg.base_model
         adapter_config.write_text(json.dumps(data, indent=2))
     else:
         tokenizer.save_pretrained(out)

@@ -3,18 +3,21 @@
 The baseline is what a first implementation does: score every sentence × image pair with its
 own embedding call and put each image after its best sentence if the match clears the
 threshold. `rule` computes the same similarities in one batched call; `r1` runs a language
-model. All three are scored on the same examples, drawn from the bench's own store.
+model, guided by the grammar as the `r1` strategy runs it, on llama.cpp and on transformers.
+All are scored on the same examples: drawn from the bench's own store, or an inserter dataset
+(`m2io train data`, e.g. the held-out handbook).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from m2io_graph.config import M2IOConfig
 from m2io_graph.corpus.store import CorpusStore
 from m2io_graph.eval.inserter import Plan, Scores, System, chat_system, evaluate, rule_system
 from m2io_graph.images import describe
@@ -48,29 +51,34 @@ def examples_from(store: CorpusStore, embedder: Embeddings, limit: int) -> list[
 
 
 def measure_inserters(
-    store: CorpusStore, embedder: Embeddings, threshold: float, limit: int, with_r1: bool
+    examples: list[dict[str, Any]],
+    embedder: Embeddings,
+    cfg: M2IOConfig,
+    runtimes: Sequence[str] = ("llamacpp", "transformers"),
 ) -> dict[str, Any]:
-    examples = examples_from(store, embedder, limit)
-    systems: dict[str, System] = {
-        "pairwise baseline": pairwise_system(embedder, threshold),
-        "rule": rule_system(embedder, threshold),
-    }
-    if with_r1:
-        from m2io_graph.inserter.chat_model import InserterChatModel
+    """ms per example, × the pairwise baseline and × rule, and the scores of each system."""
+    from m2io_graph import models
 
-        r1 = InserterChatModel()
-        r1.invoke("load the weights outside the timing")
-        systems["r1"] = chat_system(r1)
+    systems: dict[str, System] = {
+        "pairwise baseline": pairwise_system(embedder, cfg.rule_threshold),
+        "rule": rule_system(embedder, cfg.rule_threshold),
+    }
+    for runtime in runtimes:
+        chat = models.inserter_model(cfg.updated({"inserter_runtime": runtime}))
+        chat.invoke("load the weights outside the timing", max_tokens=1)
+        systems[f"r1 ({runtime})"] = chat_system(chat, guided=True)
     scores: list[Scores] = [
         evaluate(name, system, examples, progress=False) for name, system in systems.items()
     ]
-    baseline = scores[0].seconds_per_example
+    baseline, rule = (scores[0].seconds_per_example, scores[1].seconds_per_example)
     return {
         "examples": len(examples),
         "systems": {
             s.system: {
                 "ms_per_example": 1000 * s.seconds_per_example,
                 "time_vs_baseline": s.seconds_per_example / baseline if baseline else 0.0,
+                "time_vs_rule": s.seconds_per_example / rule if rule else 0.0,
+                "format_validity": s.format_validity,
                 "f1": s.f1,
                 "position_accuracy": s.position_accuracy,
             }

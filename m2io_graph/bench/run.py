@@ -20,13 +20,22 @@ DEMO_CORPUS = REPO / "data" / "demo" / "debian-handbook"
 DEMO_QUESTIONS = REPO / "data" / "demo" / "questions.jsonl"
 
 
+GENERATORS = ["extractive", "smollm2", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]
+
+
 @dataclass(frozen=True)
 class BenchOptions:
-    generator: str = "extractive"
-    runs: int = 3
+    generators: list[str] = field(default_factory=lambda: list(GENERATORS))
+    runs: int = 1
+    questions_per_run: int = 10
     scales: list[int] = field(default_factory=lambda: [1000, 10000, 100000])
     inserter_examples: int = 20
-    with_r1: bool = True
+    inserter_data: Path | None = None
+    """An inserter dataset (`m2io train data`) for the inserter cost; None: the demo store's."""
+    runtimes: list[str] = field(default_factory=lambda: ["llamacpp", "transformers"])
+    """The runtimes r1 is measured on; empty skips r1."""
+    decoding: bool = True
+    cold_start: bool = True
     corpus: Path = DEMO_CORPUS
     questions: Path = DEMO_QUESTIONS
 
@@ -49,12 +58,15 @@ def _questions(path: Path) -> list[str]:
     return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
-def _print_pipeline(ingest: dict[str, Any], answers: dict[str, Any], generator: str) -> None:
+def _print_ingest(ingest: dict[str, Any]) -> None:
     print(
         f"ingest: {ingest['documents']} documents, {ingest['chunks']} chunks, "
         f"{ingest['images']} images in {ingest['seconds']:.1f} s = "
         f"{ingest['chunks_per_s']:.1f} chunks/s"
     )
+
+
+def _print_answers(answers: dict[str, Any], generator: str) -> None:
     print(f"answers ({answers['answers']}, generator={generator}):")
     print(f"  {'node':<20} {'p50 ms':>9} {'p95 ms':>9}")
     for node, ms in answers["nodes_ms"].items():
@@ -69,12 +81,33 @@ def _print_pipeline(ingest: dict[str, Any], answers: dict[str, Any], generator: 
 
 def _print_inserters(cost: dict[str, Any]) -> None:
     print(f"inserter cost on {cost['examples']} examples (baseline: unbatched pairwise):")
-    print(f"  {'system':<18} {'ms/example':>11} {'× baseline':>11} {'F1':>6} {'pos.':>6}")
+    print(
+        f"  {'system':<20} {'ms/example':>11} {'× baseline':>11} {'× rule':>8} {'valid %':>8} "
+        f"{'F1':>6} {'pos.':>6}"
+    )
     for name, s in cost["systems"].items():
         print(
-            f"  {name:<18} {s['ms_per_example']:11.1f} {s['time_vs_baseline']:11.2f} "
-            f"{s['f1']:6.1f} {s['position_accuracy']:6.1f}"
+            f"  {name:<20} {s['ms_per_example']:11.1f} {s['time_vs_baseline']:11.2f} "
+            f"{s['time_vs_rule']:8.2f} {s['format_validity']:8.1f} {s['f1']:6.1f} "
+            f"{s['position_accuracy']:6.1f}"
         )
+
+
+def _print_decoding(d: dict[str, Any]) -> None:
+    print(
+        f"decoding {d['model']} ({d['tokens']} tokens, greedy): transformers "
+        f"{d['transformers_tokens_per_s']:.1f} tokens/s, llama.cpp "
+        f"{d['llamacpp_tokens_per_s']:.1f} tokens/s ({d['llamacpp_vs_transformers']:.1f}×)"
+    )
+
+
+def _print_generators(answers: dict[str, dict[str, Any]]) -> None:
+    print("answer latency per generator (same questions; baseline: extractive):")
+    print(f"  {'generator':<20} {'p50 ms':>9} {'p95 ms':>9} {'× extractive':>13}")
+    base = answers.get("extractive", {}).get("answer_ms", {}).get("p50")
+    for name, a in answers.items():
+        ratio = f"{a['answer_ms']['p50'] / base:13.1f}" if base else f"{'—':>13}"
+        print(f"  {name:<20} {a['answer_ms']['p50']:9.0f} {a['answer_ms']['p95']:9.0f} {ratio}")
 
 
 def _print_scale(rows: list[dict[str, Any]]) -> None:
@@ -91,8 +124,20 @@ def _print_scale(rows: list[dict[str, Any]]) -> None:
         )
 
 
+def _inserter_examples(options: BenchOptions, store: Any, embedder: Any) -> list[dict[str, Any]]:
+    from m2io_graph.bench.inserter_cost import examples_from
+    from m2io_graph.eval.inserter import load_examples
+
+    if options.inserter_data is None:
+        return examples_from(store, embedder, options.inserter_examples)
+    examples = load_examples(options.inserter_data)
+    return examples[: options.inserter_examples] if options.inserter_examples else examples
+
+
 def run_bench(options: BenchOptions, out: Path) -> dict[str, Any]:
     from m2io_graph import build_graph, models
+    from m2io_graph.bench.cold_start import measure_cold_start
+    from m2io_graph.bench.decoding import measure_decoding
     from m2io_graph.bench.inserter_cost import measure_inserters
     from m2io_graph.bench.pipeline import measure_answers, measure_ingest
     from m2io_graph.bench.store_scale import measure_scale, peak_memory_mb
@@ -112,21 +157,34 @@ def run_bench(options: BenchOptions, out: Path) -> dict[str, Any]:
         },
         "options": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()},
     }
+    questions = _questions(options.questions)[: options.questions_per_run]
     with tempfile.TemporaryDirectory() as store_dir:
-        settings = {"store_dir": store_dir, "generator": options.generator}
-        cfg = M2IOConfig().updated(settings)
+        cfg = M2IOConfig().updated({"store_dir": store_dir})
         embedder = models.embedder(cfg)
         embedder.embed_documents(["load the embedder outside the timing"])
         store = models.corpus_store(cfg)
         result["ingest"] = measure_ingest(options.corpus, store)
-        result["answers"] = measure_answers(
-            build_graph(settings), _questions(options.questions), options.runs
-        )
-        _print_pipeline(result["ingest"], result["answers"], options.generator)
-        result["inserters"] = measure_inserters(
-            store, embedder, cfg.rule_threshold, options.inserter_examples, options.with_r1
-        )
+        _print_ingest(result["ingest"])
+        result["answers"] = {}
+        for generator in options.generators:
+            graph = build_graph({"store_dir": store_dir, "generator": generator})
+            result["answers"][generator] = measure_answers(graph, questions, options.runs)
+            _print_answers(result["answers"][generator], generator)
+        _print_generators(result["answers"])
+        examples = _inserter_examples(options, store, embedder)
+        result["inserters"] = measure_inserters(examples, embedder, cfg, options.runtimes)
         _print_inserters(result["inserters"])
+        if options.cold_start:
+            generator = options.generators[-1] if options.generators else cfg.generator
+            result["cold_start"] = measure_cold_start(questions[0], store_dir, str(generator))
+            c = result["cold_start"]
+            print(
+                f"first answer from a cold process (`m2io ask`, generator={c['generator']}): "
+                f"{c['ask_s']:.1f} s; with --inserter r1: {c['ask_r1_s']:.1f} s"
+            )
+    if options.decoding:
+        result["decoding"] = measure_decoding()
+        _print_decoding(result["decoding"])
     result["scale"] = [measure_scale(size) for size in options.scales]
     _print_scale(result["scale"])
     result["peak_memory_mb"] = peak_memory_mb()

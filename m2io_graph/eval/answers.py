@@ -20,10 +20,13 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from m2io_graph.bench.pipeline import percentile
 from m2io_graph.corpus.images import BadImage, image_id
 from m2io_graph.corpus.mramg_loader import Resolver, find_images_info, read_images_info
 from m2io_graph.corpus.sources import LoadError, read_bytes
+from m2io_graph.grounding import LEFT_OUT
 from m2io_graph.metrics import AnswerScores, macro_average, score_answer
+from m2io_graph.prompts import declines
 
 _QUESTION_KEYS = ("question", "query")
 _REFERENCE_KEYS = ("ground_truth", "answer", "reference")
@@ -38,6 +41,8 @@ class Question:
     """The reference answer; its image markers are ignored when the text is scored."""
     images: list[str]
     """Gold images in reading order, as store ids (content hashes) where they resolve."""
+    answerable: bool = True
+    """False for a question the corpus does not answer: the right answer declines."""
 
 
 def _field(record: Mapping[str, Any], keys: Sequence[str], default: Any) -> Any:
@@ -87,6 +92,7 @@ def load_questions(path: Path, images_info: Path | None = None) -> list[Question
                 question=question,
                 reference=str(_field(record, _REFERENCE_KEYS, "")),
                 images=[translate(i) for i in images],
+                answerable=record.get("answerable", True) is not False,
             )
         )
     return questions
@@ -94,7 +100,7 @@ def load_questions(path: Path, images_info: Path | None = None) -> list[Question
 
 @dataclass
 class AnswerRun:
-    """One strategy answering one question."""
+    """One system (a generator and an inserter) answering one question."""
 
     strategy: str
     question_id: str
@@ -103,6 +109,12 @@ class AnswerRun:
     seconds: float
     fallback: bool
     predicted: list[str] = field(default_factory=list)
+    answerable: bool = True
+    declined: bool = False
+    """The answer says that the documents do not cover the question."""
+    cut: bool = False
+    """Grounding left out sentences that named terms the passages lack."""
+    text: str = ""
 
 
 def shown_images(result: Mapping[str, Any]) -> list[str]:
@@ -125,16 +137,16 @@ def in_gold_terms(result: Mapping[str, Any], gold: Sequence[str]) -> list[str]:
 def evaluate_answers(
     graph: Any,
     questions: Sequence[Question],
-    strategies: Sequence[str],
-    configurable: Mapping[str, Any],
+    systems: Mapping[str, Mapping[str, Any]],
     *,
     progress: bool = True,
 ) -> list[AnswerRun]:
-    """Each strategy answers every question with the same graph and settings."""
+    """Each system (a name and its `configurable`: generator, inserter, ...) answers every
+    question with the same graph."""
     runs = []
-    for strategy in strategies:
-        config = {"configurable": {**configurable, "inserter": strategy}}
-        for q in tqdm(questions, desc=strategy, unit="q", disable=not progress, leave=False):
+    for name, configurable in systems.items():
+        config = {"configurable": dict(configurable)}
+        for q in tqdm(questions, desc=name, unit="q", disable=not progress, leave=False):
             start = time.perf_counter()
             result = graph.invoke({"query": q.question}, config)
             seconds = time.perf_counter() - start
@@ -147,23 +159,34 @@ def evaluate_answers(
             )
             runs.append(
                 AnswerRun(
-                    strategy,
+                    name,
                     q.id,
                     scores,
                     dict(result.get("timings", {})),
                     seconds,
                     bool(result.get("fallback")),
                     predicted,
+                    answerable=q.answerable,
+                    declined=declines(result.get("text", "")),
+                    cut=any(n.startswith(LEFT_OUT) for n in result.get("notices", [])),
+                    text=result.get("text", ""),
                 )
             )
     return runs
 
 
+def _share(runs: Sequence[AnswerRun], flag: str) -> float | None:
+    return round(100 * statistics.fmean(getattr(r, flag) for r in runs), 1) if runs else None
+
+
 def summarize(runs: Sequence[AnswerRun]) -> list[dict[str, Any]]:
-    """One row per strategy: MRAMG's scores ×100, fallback rate, answer latency p50."""
+    """One row per system: MRAMG's scores ×100, how often it declines unanswerable questions
+    (it should) and answerable ones (it should not), grounding cuts, fallbacks, latency."""
     rows = []
     for strategy in dict.fromkeys(r.strategy for r in runs):
         mine = [r for r in runs if r.strategy == strategy]
+        answerable = [r for r in mine if r.answerable]
+        unanswerable = [r for r in mine if not r.answerable]
         rows.append(
             {
                 "system": strategy,
@@ -172,8 +195,12 @@ def summarize(runs: Sequence[AnswerRun]) -> list[dict[str, Any]]:
                     k: None if v is None else round(v, 2)
                     for k, v in macro_average(r.scores for r in mine).items()
                 },
+                "declines unanswerable %": _share(unanswerable, "declined"),
+                "declines answerable %": _share(answerable, "declined"),
+                "grounding cut %": _share(mine, "cut"),
                 "fallback %": round(100 * statistics.fmean(r.fallback for r in mine), 1),
                 "p50 s": round(statistics.median(r.seconds for r in mine), 3),
+                "p95 s": round(percentile([r.seconds for r in mine], 95), 3),
             }
         )
     return rows

@@ -19,8 +19,8 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from m2io_graph.config import M2IOConfig
-from m2io_graph.inserter.grammar import GrammarError, parse
-from m2io_graph.inserter.prompt import guide_regex, parse_single_shot, single_shot_messages
+from m2io_graph.inserter.grammar import GrammarError, guide, parse
+from m2io_graph.inserter.prompt import parse_single_shot, single_shot_messages
 from m2io_graph.scoring import ordering_score, position_accuracy, precision_recall_f1
 
 Plan = dict[int, int]
@@ -68,7 +68,7 @@ def chat_system(chat: Any, guided: bool = False) -> System:
     def plan(example: Mapping[str, Any]) -> Plan | None:
         messages = [(m["role"], m["content"]) for m in example["prompt"]]
         n, m = example["n_sentences"], example["n_candidates"]
-        reply = chat.invoke(messages, **({"regex": guide_regex(n, m)} if guided else {}))
+        reply = chat.invoke(messages, **({"guide": guide(n, m)} if guided else {}))
         try:
             return dict(parse(str(reply.content), n, m))
         except GrammarError:
@@ -208,27 +208,35 @@ def system_for(spec: str, cfg: M2IOConfig) -> tuple[str, System]:
     """A system by name: `rule`, `base` (the untrained SmolLM2), `r1` (the configured or shipped
     checkpoint) or `NAME=PATH` (a checkpoint), `llm` (the configured inserter LLM, prompted like
     r1), `single_shot` (the configured inserter LLM writing text with markers). The local models
-    (base, r1, checkpoints) decode guided by the grammar unless `cfg.inserter_guided` is off."""
+    (base, r1, checkpoints) run on `cfg.inserter_runtime`, or on the runtime a `@llamacpp` /
+    `@transformers` suffix names (`r1@transformers`), and decode guided by the grammar unless
+    `cfg.inserter_guided` is off."""
     from m2io_graph import models
-    from m2io_graph.inserter.strategies import PLAN_TOKENS
+    from m2io_graph.inserter.grammar import PLAN_TOKENS
 
-    name, _, checkpoint = spec.partition("=")
+    head, _, runtime = spec.rpartition("@")
+    if head and runtime in models.INSERTER_RUNTIMES:
+        cfg = cfg.updated({"inserter_runtime": runtime})
+    else:
+        head = spec
+    name, _, checkpoint = head.partition("=")
     if name == "rule":
-        return name, rule_system(models.embedder(cfg), cfg.rule_threshold)
+        return spec, rule_system(models.embedder(cfg), cfg.rule_threshold)
     if name == "llm":
-        return name, chat_system(models.inserter_llm(cfg, PLAN_TOKENS))
+        return spec, chat_system(models.inserter_llm(cfg, PLAN_TOKENS))
     if name == "single_shot":
-        return name, single_shot_system(
+        return spec, single_shot_system(
             models.inserter_llm(cfg, cfg.max_new_tokens + 8 * cfg.max_candidates)
         )
-    from m2io_graph.inserter.chat_model import InserterChatModel
-
     guided = cfg.inserter_guided
     if name == "base":
-        return name, chat_system(InserterChatModel(checkpoint="smollm2"), guided)
-    if name == "r1" or checkpoint:
-        chat = InserterChatModel(checkpoint=checkpoint or cfg.inserter_checkpoint)
-        return name, chat_system(chat, guided)
-    raise ValueError(
-        f"unknown inserter system {spec!r}: use rule, base, r1, llm, single_shot or NAME=CHECKPOINT"
+        checkpoint = "smollm2"
+    elif name != "r1" and not checkpoint:
+        raise ValueError(
+            f"unknown inserter system {spec!r}: use rule, base, r1, llm, single_shot or "
+            "NAME=CHECKPOINT, with @llamacpp or @transformers for the local models"
+        )
+    chat = models.inserter_model(
+        cfg.updated({"inserter_checkpoint": checkpoint or cfg.inserter_checkpoint})
     )
+    return spec, chat_system(chat, guided)

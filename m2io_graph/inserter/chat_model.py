@@ -19,8 +19,15 @@ from pydantic import Field
 from transformers import LogitsProcessorList, TextIteratorStreamer
 
 from m2io_graph.inserter.checkpoints import default_checkpoint, load_inserter
+from m2io_graph.inserter.grammar import GUIDED_PLAN_TOKENS, PLAN_TOKENS
 from m2io_graph.inserter.guided import regex_processor
 from m2io_graph.inserter.prompt import to_chat_dicts
+
+
+def _regex(options: dict[str, Any]) -> str | None:
+    """The call's `regex=`, or the regex of its `guide=` pattern."""
+    guide = options.get("guide")
+    return guide.regex() if guide is not None else options.get("regex")
 
 
 class InserterChatModel(BaseChatModel):
@@ -31,18 +38,15 @@ class InserterChatModel(BaseChatModel):
     placement should not change between two runs.
 
     A call may pass `regex=...` (`invoke(messages, regex=...)`, or `bind`) to hold the completion
-    to a regular expression (`guided.regex_processor`), as vLLM's guided decoding does; the `r1`
-    strategy passes the inserter grammar, so its answer always parses.
+    to a regular expression (`guided.regex_processor`), as vLLM's guided decoding does, or
+    `guide=` a pattern (`inserter.pattern`), decoded as its regex; the `r1` strategy passes the
+    inserter grammar, so its answer always parses. `max_tokens=` caps one call.
     """
 
     checkpoint: str = ""
-    max_new_tokens: int = 224
-    """Room for the notes (about 8 tokens an image, 12 more for each image shown) and a plan of
-    four images among eight candidates: 164 tokens, the longest in the training data."""
-    guided_max_new_tokens: int = 1024
-    """The cap of a guided call. A guided completion stops where its regex ends (the inserter
-    grammar's longest, eight images all shown, is 284 SmolLM2 tokens); the cap only stops a regex
-    with no end, so a long legal plan is never cut into an invalid one."""
+    max_new_tokens: int = PLAN_TOKENS
+    guided_max_new_tokens: int = GUIDED_PLAN_TOKENS
+    """The cap of a call with a `regex` or `guide` (`grammar.GUIDED_PLAN_TOKENS`)."""
     temperature: float = Field(default=0.0, ge=0.0)
 
     @property
@@ -58,7 +62,7 @@ class InserterChatModel(BaseChatModel):
         }
 
     def _inputs(
-        self, messages: list[BaseMessage], regex: str | None = None
+        self, messages: list[BaseMessage], regex: str | None = None, max_tokens: int | None = None
     ) -> tuple[Any, Any, dict[str, Any]]:
         model, tokenizer = load_inserter(self.checkpoint or default_checkpoint())
         ids = tokenizer.apply_chat_template(
@@ -75,7 +79,8 @@ class InserterChatModel(BaseChatModel):
         options = {
             **ids,
             **sampling,
-            "max_new_tokens": self.max_new_tokens if regex is None else self.guided_max_new_tokens,
+            "max_new_tokens": max_tokens
+            or (self.max_new_tokens if regex is None else self.guided_max_new_tokens),
             "pad_token_id": tokenizer.pad_token_id or tokenizer.eos_token_id,
         }
         if regex is not None:
@@ -91,7 +96,7 @@ class InserterChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        model, tokenizer, options = self._inputs(messages, kwargs.get("regex"))
+        model, tokenizer, options = self._inputs(messages, _regex(kwargs), kwargs.get("max_tokens"))
         with torch.inference_mode():
             output = model.generate(**options)
         new = output[0][options["input_ids"].shape[1] :]
@@ -111,7 +116,7 @@ class InserterChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        model, tokenizer, options = self._inputs(messages, kwargs.get("regex"))
+        model, tokenizer, options = self._inputs(messages, _regex(kwargs), kwargs.get("max_tokens"))
         streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
 
         def generate() -> None:

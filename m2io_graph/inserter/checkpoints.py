@@ -23,12 +23,18 @@ class CheckpointMissing(FileNotFoundError):
     """No weights where the inserter was told to look."""
 
 
-def resolve_base(name: str) -> str:
-    """A loadable path or hub name for a base model name (`smollm2` → the converted offline copy)."""
-    if name == OFFLINE_BASE or name.endswith("smollm2-135m-instruct"):
-        from m2io_graph.models.smollm2 import smollm2_path
+def base_name(name: str) -> str:
+    """The offline model a recorded base names (older adapters recorded the cache folder)."""
+    return OFFLINE_BASE if name.endswith("smollm2-135m-instruct") else name
 
-        return str(smollm2_path())
+
+def resolve_base(name: str) -> str:
+    """A loadable path or hub name for a base model name (an offline name → its converted copy)."""
+    from m2io_graph.models.offline import OFFLINE_MODELS
+    from m2io_graph.models.transformers_folder import transformers_folder
+
+    if base_name(name) in OFFLINE_MODELS:
+        return str(transformers_folder(base_name(name)))
     return name
 
 
@@ -41,6 +47,42 @@ def default_checkpoint() -> str:
     if not is_adapter(str(SHIPPED_ADAPTER)):
         raise CheckpointMissing(f"no trained inserter at {SHIPPED_ADAPTER}: {TRAIN_HINT}")
     return str(SHIPPED_ADAPTER)
+
+
+class NotOnLlamaCpp(ValueError):
+    """A checkpoint that has no GGUF form: it runs on the transformers runtime only."""
+
+
+@lru_cache(maxsize=8)
+def gguf_form(checkpoint: str) -> tuple[str, str | None]:
+    """(base GGUF, LoRA adapter GGUF or None) of a checkpoint, for llama.cpp: the shipped
+    adapter (empty name), a LoRA adapter folder over an offline base (converted on first use),
+    an offline model name (`smollm2`, the untrained base), or a `.gguf` file."""
+    from m2io_graph.inserter.gguf_adapter import adapter_gguf
+    from m2io_graph.models.offline import OFFLINE_MODELS, cache_dir, check_gguf, offline_gguf
+
+    checkpoint = checkpoint or default_checkpoint()
+    if checkpoint in OFFLINE_MODELS:
+        return str(offline_gguf(checkpoint)), None
+    path = Path(checkpoint)
+    if path.suffix == ".gguf":
+        return str(check_gguf(path)), None
+    if not is_adapter(checkpoint):
+        if not path.exists():
+            raise CheckpointMissing(f"no inserter checkpoint at {checkpoint}: {TRAIN_HINT}")
+        raise NotOnLlamaCpp(
+            f"{checkpoint} is not a LoRA adapter over an offline base: run it with "
+            "inserter_runtime=transformers"
+        )
+    config = json.loads((path / "adapter_config.json").read_text())
+    base = base_name(config.get("base_model_name_or_path") or OFFLINE_BASE)
+    if base not in OFFLINE_MODELS:
+        raise NotOnLlamaCpp(
+            f"{checkpoint} adapts {base!r}, which has no offline GGUF: run it with "
+            "inserter_runtime=transformers"
+        )
+    base_gguf = offline_gguf(base)
+    return str(base_gguf), str(adapter_gguf(path, base_gguf, cache_dir() / "adapters"))
 
 
 @lru_cache(maxsize=4)

@@ -4,8 +4,8 @@ A completion is `<think>…</think>` (optional, ignored), then
 `<answer>[{"image": i, "after": s}, …]</answer>`.
 `parse` is the single judge of what a valid plan is: the graph uses it before trusting a model,
 the format reward is "parse accepted it", and SFT targets are written by `format_plan`, so a
-model is trained on exactly what is later accepted. `completion_regex` is the canonical form as
-a regular expression, for guided decoding.
+model is trained on exactly what is later accepted. `completion` and `guide` are the canonical
+form as a pattern, for guided decoding: a regex for outlines, GBNF or Lark for llama.cpp.
 """
 
 from __future__ import annotations
@@ -14,11 +14,21 @@ import json
 import re
 from collections.abc import Sequence
 
+from m2io_graph.inserter.pattern import Lit, Pattern, Repeat, Seq, choice, optional, template
 from m2io_graph.inserter.plan import InvalidPlanError
 from m2io_graph.state import Candidate, Insertion
 
 Pair = tuple[int, int]
 """(image number, sentence number): 1-based candidate number, 0..n sentence it follows."""
+
+PLAN_TOKENS = 224
+"""The cap of an unguided plan: room for the notes (about 8 tokens an image, 12 more for each
+image shown) and a plan of four images among eight candidates, 164 SmolLM2 tokens, the
+longest in the training data."""
+GUIDED_PLAN_TOKENS = 1024
+"""The cap of a guided plan. A guided completion stops where its grammar ends (the longest,
+eight images all shown, is 284 SmolLM2 tokens); the cap only stops a grammar with no end, so
+a long legal plan is never cut into an invalid one."""
 
 _THINK_END = "</think>"
 _ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
@@ -96,38 +106,88 @@ def to_insertions(pairs: Sequence[Pair], candidates: Sequence[Candidate]) -> lis
     return [Insertion(image_id=candidates[image - 1]["id"], after=after) for image, after in pairs]
 
 
-def format_item(image: int, after: int) -> str:
-    """One entry of the answer, `{"image": 2, "after": 5}`, exactly as `format_plan` writes it."""
-    return json.dumps({"image": image, "after": after})
+def format_item(image: int | str, after: int | str) -> str:
+    """One entry of the answer, `{"image": 2, "after": 5}`, exactly as `format_plan` writes it
+    (and as JSON writes it, so `parse` reads it back)."""
+    return f'{{"image": {image}, "after": {after}}}'
+
+
+ITEM_SEPARATOR = ", "
+
+
+def format_answer(items: str) -> str:
+    return f"<answer>[{items}]</answer>"
+
+
+def format_think(notes: str) -> str:
+    return f"<think>{notes}{_THINK_END}"
 
 
 def format_plan(pairs: Sequence[Pair], think: str = "") -> str:
     """The canonical completion for a plan: the SFT target, and what `parse` reads back."""
-    reasoning = f"<think>{think}</think>" if think else ""
-    items = ", ".join(format_item(image, after) for image, after in pairs)
-    return f"{reasoning}<answer>[{items}]</answer>"
+    reasoning = format_think(think) if think else ""
+    return reasoning + format_answer(ITEM_SEPARATOR.join(format_item(i, a) for i, a in pairs))
 
 
-def number_regex(low: int, high: int) -> str:
-    """The whole numbers low..high as a regex alternation: a range exact to the digit."""
-    return "(?:" + "|".join(str(number) for number in range(low, high + 1)) + ")"
+def format_verdict(end: int | str, word: str) -> str:
+    """`end [5] strong`: a hint's last part, which the trained inserter copies into its notes."""
+    return f"end [{end}] {word}"
 
 
-def item_regex(image: str, after: str) -> str:
-    """`format_item` with regexes in the place of its two numbers, so the layout has one writer."""
-    template = re.escape(format_item(1111111, 2222222))
-    return template.replace("1111111", image).replace("2222222", after)
+def format_note(image: int | str, verdict: str, entry: str = "") -> str:
+    """`img2 end [5] strong {"image": 2, "after": 5}`: one image's note, with its answer entry
+    when the plan shows it."""
+    return f"img{image} {verdict}" + (f" {entry}" if entry else "")
 
 
-def completion_regex(n_sentences: int, n_candidates: int, think: str = "") -> str:
-    """What `format_plan` writes for any plan of an n-sentence text and m candidates, as a regex.
+NOTE_SEPARATOR = "; "
+VERDICT_WORDS = ("strong", "weak")
+
+
+def number(low: int, high: int) -> Pattern:
+    """The whole numbers low..high: a range exact to the digit (no `01`, no `13` in 0..12)."""
+    if low > high:
+        raise ValueError(f"no whole number lies in {low}..{high}")
+    return choice([str(n) for n in range(low, high + 1)])
+
+
+def item(image: Pattern, after: Pattern) -> Pattern:
+    """`format_item` with patterns in the place of its two numbers."""
+    return template(format_item, image=image, after=after)
+
+
+def completion(n_sentences: int, n_candidates: int, think: Pattern | None = None) -> Pattern:
+    """What `format_plan` writes for any plan of an n-sentence text and m candidates.
 
     Guided decoding holds a model to it, so that its answer always parses: at most m entries,
-    images 1..m, sentences 0..n. `think` (a regex) is what the reasoning must match; the
-    reasoning stays optional, as in `parse`. Only one rule of `parse` is left out, an image placed
-    twice: a regular expression cannot say it without growing exponentially in m.
+    images 1..m, sentences 0..n. `think` is what the reasoning must match; the reasoning stays
+    optional, as in `parse`. Only one rule of `parse` is left out, an image placed twice: a
+    regular grammar cannot say it without growing exponentially in m.
     """
-    entry = item_regex(number_regex(1, n_candidates), number_regex(0, n_sentences))
-    items = f"(?:{entry}(?:, {entry}){{0,{n_candidates - 1}}})?" if n_candidates else ""
-    reasoning = f"(?:{re.escape('<think>')}{think}{re.escape(_THINK_END)})?" if think else ""
-    return f"{reasoning}<answer>\\[{items}\\]</answer>"
+    entries: Pattern = Lit("")
+    if n_candidates:
+        entry = item(number(1, n_candidates), number(0, n_sentences))
+        entries = optional(entry + Repeat(Lit(ITEM_SEPARATOR) + entry, 0, n_candidates - 1))
+    answer = template(format_answer, items=entries)
+    if think is None:
+        return answer
+    return optional(template(format_think, notes=think)) + answer
+
+
+def guide(n_sentences: int, n_candidates: int) -> Pattern:
+    """The completion a model trained on `prompt.hint_notes` writes: one note per image in order,
+    each with its own entry or none, then the answer.
+
+    The notes' shape is held too, because the one failure left in the trained 135M model's own
+    format was a loop in them (`img8 …` again until the token limit); what each note says,
+    which paragraph end and which word, is still the model's.
+    """
+    verdict = template(format_verdict, end=number(1, n_sentences), word=choice(VERDICT_WORDS))
+    after = number(0, n_sentences)
+    notes: list[Pattern] = []
+    for image in range(1, n_candidates + 1):
+        entry = Lit(" ") + item(Lit(str(image)), after)
+        notes.append(template(format_note, image=Lit(str(image)), verdict=verdict))
+        notes.append(optional(entry))
+        notes.append(Lit(NOTE_SEPARATOR))
+    return completion(n_sentences, n_candidates, Seq(tuple(notes[:-1])) if notes else None)

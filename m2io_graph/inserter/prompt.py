@@ -15,12 +15,12 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from m2io_graph.images import describe
 from m2io_graph.inserter.grammar import (
+    NOTE_SEPARATOR,
     Pair,
-    completion_regex,
     format_item,
+    format_note,
     format_plan,
-    item_regex,
-    number_regex,
+    format_verdict,
 )
 from m2io_graph.prompts import ANSWER_PROMPT
 from m2io_graph.state import Candidate, Insertion
@@ -43,7 +43,7 @@ def _verdict(sentence: int, score: float, paragraph_ends: list[int], n_sentences
     """`end [p] strong`: the part of a hint the notes copy, in the prompt's order, so that the
     copy is one contiguous span and the word that decides an entry comes right before it."""
     end = paragraph_end(sentence, paragraph_ends, n_sentences)
-    return f"end [{end}] {'strong' if _percent(score) >= STRONG_HINT else 'weak'}"
+    return format_verdict(end, "strong" if _percent(score) >= STRONG_HINT else "weak")
 
 
 def hint_notes(
@@ -63,30 +63,14 @@ def hint_notes(
     follows the word that calls for it.
     """
     shown = dict(plan)
-    notes = []
-    for number, (sentence, score) in enumerate(hints, start=1):
-        note = f"img{number} {_verdict(sentence, score, paragraph_ends, n_sentences)}"
-        if number in shown:
-            note += " " + format_item(number, shown[number])
-        notes.append(note)
-    return "; ".join(notes)
-
-
-def guide_regex(n_sentences: int, n_candidates: int) -> str:
-    """The completion a model trained on `hint_notes` writes, as a regex for guided decoding:
-    one note per image in order, each with its own entry or none, then the answer.
-
-    The notes' shape is held too, because the one failure left in the trained 135M model's own
-    format was a loop in them (`img8 …` again until the token limit); what each note says,
-    which paragraph end and which word, is still the model's.
-    """
-    end = number_regex(1, n_sentences)
-    after = number_regex(0, n_sentences)
-    notes = "; ".join(
-        f"img{number} end \\[{end}\\] (?:strong|weak)(?: {item_regex(str(number), after)})?"
-        for number in range(1, n_candidates + 1)
+    return NOTE_SEPARATOR.join(
+        format_note(
+            number,
+            _verdict(sentence, score, paragraph_ends, n_sentences),
+            format_item(number, shown[number]) if number in shown else "",
+        )
+        for number, (sentence, score) in enumerate(hints, start=1)
     )
-    return completion_regex(n_sentences, n_candidates, notes)
 
 
 SYSTEM = (
@@ -187,7 +171,7 @@ def single_shot_messages(
         'e.g. "Open the menu.<img2>". Use each image at most once, only where it helps; '
         "an answer may have no image."
     )
-    return [SystemMessage(str(system.content) + images), human]
+    return [system, HumanMessage(str(human.content) + images)]
 
 
 def parse_single_shot(text: str, candidates: list[Candidate]) -> tuple[list[str], list[Insertion]]:

@@ -16,19 +16,12 @@ from langchain_core.runnables import RunnableConfig
 from m2io_graph import models
 from m2io_graph.config import M2IOConfig
 from m2io_graph.inserter import grammar
-from m2io_graph.inserter.prompt import (
-    build_messages,
-    guide_regex,
-    parse_single_shot,
-    single_shot_messages,
-)
+from m2io_graph.inserter.prompt import build_messages, parse_single_shot, single_shot_messages
 from m2io_graph.inserter.rule import closest_sentences, rule_plan
 from m2io_graph.prompts import format_context
 from m2io_graph.state import Candidate, Document, Insertion
 
 FALLBACK = "rule"
-PLAN_TOKENS = 224
-"""Room for notes like r1's (`InserterChatModel.max_new_tokens`) and a plan of eight images."""
 
 
 @dataclass(frozen=True)
@@ -96,8 +89,9 @@ def prompted_plan(
 ) -> InsertionResult:
     """Ask a chat model for a plan in the inserter grammar; GrammarError if it writes anything else.
 
-    `guided` passes the grammar as a regex (`InserterChatModel` reads it); other chat models
-    would send an unknown argument to their API, so only r1 sets it.
+    `guided` passes the grammar as `guide=` (a pattern that `InserterChatModel` decodes as a
+    regex and `LlamaCppChatModel` as GBNF); other chat models would send an unknown argument to
+    their API, so only r1 sets it.
     """
     if not task.candidates or not task.sentences:
         return InsertionResult([])
@@ -106,7 +100,7 @@ def prompted_plan(
         task.sentences, task.candidates, hints=hints, paragraph_ends=task.paragraph_ends
     )
     n, m = len(task.sentences), len(task.candidates)
-    guide = {"regex": guide_regex(n, m)} if guided else {}
+    guide = {"guide": grammar.guide(n, m)} if guided else {}
     reply = chat.invoke(messages, config, **guide)
     pairs = grammar.parse(str(reply.content), n, m)
     return InsertionResult(grammar.to_insertions(pairs, task.candidates))
@@ -121,7 +115,7 @@ def r1(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) -> Insertio
 @register("llm")
 def llm(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) -> InsertionResult:
     """Any chat model prompted like r1 (GPT-4o, a vLLM endpoint, the untrained base)."""
-    return prompted_plan(models.inserter_llm(cfg, PLAN_TOKENS), task, cfg, config)
+    return prompted_plan(models.inserter_llm(cfg, grammar.PLAN_TOKENS), task, cfg, config)
 
 
 @register("single_shot")

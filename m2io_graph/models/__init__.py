@@ -15,7 +15,7 @@ from langchain_core.runnables import Runnable
 
 from m2io_graph.config import M2IOConfig
 from m2io_graph.corpus.store import CorpusStore
-from m2io_graph.models.chat import get_chat_model
+from m2io_graph.models.chat import UnknownModelError, get_chat_model
 from m2io_graph.models.embeddings import get_embedder
 from m2io_graph.models.extractive import extractive_generator
 from m2io_graph.prompts import ANSWER_PROMPT
@@ -43,24 +43,47 @@ def _store(
 
 
 def _chat(
-    name: str | BaseChatModel, model: str, base_url: str | None, max_new_tokens: int
+    cfg: M2IOConfig,
+    name: str | BaseChatModel,
+    model: str,
+    base_url: str | None,
+    max_new_tokens: int,
 ) -> BaseChatModel:
     if isinstance(name, BaseChatModel):
         return name
-    return get_chat_model(name, model=model, base_url=base_url, max_new_tokens=max_new_tokens)
+    return get_chat_model(
+        name,
+        model=model,
+        base_url=base_url,
+        max_new_tokens=max_new_tokens,
+        threads=cfg.llm_threads,
+        n_ctx=cfg.llm_context,
+    )
+
+
+def generator_chat(cfg: M2IOConfig) -> BaseChatModel | None:
+    """The chat model that writes answers (None for the extractive generator, which has none)."""
+    if cfg.generator == "extractive":
+        return None
+    return _chat(cfg, cfg.generator, cfg.generator_model, cfg.base_url, cfg.max_new_tokens)
 
 
 def text_generator(cfg: M2IOConfig) -> Runnable[dict[str, Any], str]:
     """A runnable `{"query", "context", "documents"} -> answer text`."""
-    if cfg.generator == "extractive":
+    chat = generator_chat(cfg)
+    if chat is None:
         return extractive_generator(embedder(cfg))
-    chat = _chat(cfg.generator, cfg.generator_model, cfg.base_url, cfg.max_new_tokens)
     return ANSWER_PROMPT | chat | StrOutputParser()
 
 
 def inserter_llm(cfg: M2IOConfig, max_new_tokens: int) -> BaseChatModel:
     """The chat model the `llm` and `single_shot` inserters prompt."""
-    return _chat(cfg.inserter_llm, cfg.inserter_llm_model, cfg.inserter_base_url, max_new_tokens)
+    return _chat(
+        cfg, cfg.inserter_llm, cfg.inserter_llm_model, cfg.inserter_base_url, max_new_tokens
+    )
+
+
+INSERTER_RUNTIMES = ("llamacpp", "transformers")
 
 
 @lru_cache(maxsize=4)
@@ -71,5 +94,25 @@ def _inserter_model(checkpoint: str) -> BaseChatModel:
 
 
 def inserter_model(cfg: M2IOConfig) -> BaseChatModel:
-    """The trained inserter (`r1`)."""
-    return _inserter_model(cfg.inserter_checkpoint)
+    """The trained inserter (`r1`) on the configured runtime: llama.cpp runs the checkpoint's
+    GGUF form (base + LoRA adapter), transformers its PEFT form (`InserterChatModel`)."""
+    if cfg.inserter_runtime == "transformers":
+        return _inserter_model(cfg.inserter_checkpoint)
+    if cfg.inserter_runtime != "llamacpp":
+        raise UnknownModelError(
+            f"unknown inserter_runtime {cfg.inserter_runtime!r}: use "
+            + " or ".join(INSERTER_RUNTIMES)
+        )
+    from m2io_graph.inserter.checkpoints import gguf_form
+    from m2io_graph.inserter.grammar import GUIDED_PLAN_TOKENS, PLAN_TOKENS
+    from m2io_graph.models.llamacpp import LlamaCppChatModel
+
+    base, adapter = gguf_form(cfg.inserter_checkpoint)
+    return LlamaCppChatModel(
+        gguf=base,
+        lora=adapter,
+        threads=cfg.llm_threads,
+        n_ctx=cfg.llm_context,
+        max_tokens=PLAN_TOKENS,
+        guided_max_tokens=GUIDED_PLAN_TOKENS,
+    )

@@ -7,13 +7,41 @@ from functools import lru_cache
 
 from langchain_core.language_models import BaseChatModel
 
+from m2io_graph.models.offline import OFFLINE_MODELS
+
+LOCAL_PREFIX = "gguf:"
+
 
 class UnknownModelError(ValueError):
     """A generator name that no factory knows."""
 
 
+def is_local(name: str) -> bool:
+    """A name that llama.cpp runs: an offline model or `gguf:PATH`."""
+    return name in OFFLINE_MODELS or name.startswith(LOCAL_PREFIX)
+
+
+def llamacpp_chat_model(
+    name: str, max_new_tokens: int, *, threads: int = 0, n_ctx: int = 4096
+) -> BaseChatModel:
+    """An offline model (joined from its wheels on first use) or any GGUF file, on llama.cpp.
+
+    A light repetition penalty keeps small models out of loops over a long context.
+    """
+    from m2io_graph.models.llamacpp import LlamaCppChatModel
+    from m2io_graph.models.offline import resolve_gguf
+
+    return LlamaCppChatModel(
+        gguf=str(resolve_gguf(name)),
+        max_tokens=max_new_tokens,
+        threads=threads,
+        n_ctx=n_ctx,
+        repeat_penalty=1.1,
+    )
+
+
 @lru_cache(maxsize=4)
-def local_chat_model(path: str, max_new_tokens: int) -> BaseChatModel:
+def transformers_chat_model(path: str, max_new_tokens: int) -> BaseChatModel:
     """A transformers causal LM at `path` (folder or hub name) as a LangChain chat model.
 
     The tokenizer is passed explicitly: without it `ChatHuggingFace` asks the hub for one.
@@ -55,18 +83,24 @@ def openai_chat_model(model: str, base_url: str | None, max_tokens: int) -> Base
     )
 
 
-def get_chat_model(
-    name: str, *, model: str = "", base_url: str | None = None, max_new_tokens: int = 160
-) -> BaseChatModel:
-    """The chat model called `name`: `smollm2`, `openai`, or `hf:<folder or hub name>`."""
-    if name == "smollm2":
-        from m2io_graph.models.smollm2 import smollm2_path
+GENERATOR_NAMES = f"{', '.join(OFFLINE_MODELS)}, {LOCAL_PREFIX}PATH, extractive, openai, hf:<model>"
 
-        return local_chat_model(str(smollm2_path()), max_new_tokens)
+
+def get_chat_model(
+    name: str,
+    *,
+    model: str = "",
+    base_url: str | None = None,
+    max_new_tokens: int = 160,
+    threads: int = 0,
+    n_ctx: int = 4096,
+) -> BaseChatModel:
+    """The chat model called `name`: an offline GGUF model or `gguf:PATH` (llama.cpp),
+    `openai`, or `hf:<folder or hub name>` (transformers)."""
+    if is_local(name):
+        return llamacpp_chat_model(name, max_new_tokens, threads=threads, n_ctx=n_ctx)
     if name == "openai":
         return openai_chat_model(model, base_url, max_new_tokens)
     if name.startswith("hf:"):
-        return local_chat_model(name[3:], max_new_tokens)
-    raise UnknownModelError(
-        f"unknown generator {name!r}: use smollm2, extractive, openai or hf:<model>"
-    )
+        return transformers_chat_model(name[3:], max_new_tokens)
+    raise UnknownModelError(f"unknown generator {name!r}: use {GENERATOR_NAMES}")

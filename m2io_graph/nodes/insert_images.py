@@ -11,6 +11,7 @@ from m2io_graph.config import M2IOConfig
 from m2io_graph.inserter.plan import validate_plan
 from m2io_graph.inserter.strategies import FALLBACK, InsertionTask, get_strategy
 from m2io_graph.nodes.timing import timed
+from m2io_graph.prompts import DECLINE
 from m2io_graph.state import State
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ def insert_images(state: State, config: RunnableConfig) -> dict[str, Any]:
     )
     ids = [c["id"] for c in candidates]
     strategy = get_strategy(cfg.inserter)
+    if task.sentences == [DECLINE]:  # an answer that shows nothing has nothing to illustrate
+        return {"insertions": [], "inserter": cfg.inserter, "fallback": None}
     try:
         result = strategy(task, cfg, config)
         sentences = result.sentences if result.sentences is not None else task.sentences

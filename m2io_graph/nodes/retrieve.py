@@ -36,4 +36,11 @@ def retrieve(state: State, config: RunnableConfig) -> dict[str, Any]:
     if store.count() == 0:
         notices.append(EMPTY_STORE.format(where=store.location))
         return {"query": query, "documents": [], "notices": notices}
-    return {"query": query, "documents": store.search(query, k), "notices": notices}
+    found = store.search(query, k)
+    documents = [d for d in found if d["score"] >= cfg.min_relevance]
+    if found and not documents:
+        notices.append(
+            f"No passage matches the question closely enough (best {found[0]['score']:.2f}, "
+            f"min_relevance {cfg.min_relevance})."
+        )
+    return {"query": query, "documents": documents, "notices": notices}

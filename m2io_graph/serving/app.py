@@ -39,9 +39,11 @@ def _warm_up(cfg: M2IOConfig, endpoint: InserterEndpoint | None) -> None:
         models.corpus_store(cfg).location,
         models.corpus_store(cfg).count(),
     )
-    models.text_generator(cfg)
+    chat = models.generator_chat(cfg)
+    if hasattr(chat, "load"):  # a local llama.cpp model: load its weights now
+        chat.load()
     if endpoint is not None:
-        endpoint.model.model_copy(update={"max_new_tokens": 1}).invoke("warm up")
+        endpoint.model.invoke("warm up", max_tokens=1)
 
 
 def create_app(

@@ -2,7 +2,8 @@
 
 Many agents (or many `m2io` graphs with `inserter="llm", inserter_llm="openai"`) can then share
 one loaded inserter instead of each loading its own, and anything that speaks to vLLM or OpenAI
-speaks to it. Generation is serialised by a semaphore (one at a time by default): on a CPU, two
+speaks to it. The model is the one `r1` runs (`models.inserter_model`): on llama.cpp by default,
+or `InserterChatModel` on transformers; both take `max_tokens` per call. Generation is serialised by a semaphore (one at a time by default): on a CPU, two
 `generate` calls side by side only fight over the same cores and both finish later.
 """
 
@@ -32,6 +33,8 @@ from m2io_graph.serving.openai_format import (
 )
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
     from m2io_graph.inserter.chat_model import InserterChatModel
 
 DEFAULT_MODEL_NAME = "m2io-inserter"
@@ -40,7 +43,8 @@ DEFAULT_MODEL_NAME = "m2io-inserter"
 def count_tokens(
     model: InserterChatModel, messages: list[BaseMessage], text: str
 ) -> tuple[int, int]:
-    """Prompt and completion token counts, with the model's own tokenizer and chat template."""
+    """Prompt and completion token counts, with the model's own tokenizer and chat template, for
+    a model whose stream does not report them (transformers)."""
     from m2io_graph.inserter.checkpoints import default_checkpoint, load_inserter
     from m2io_graph.inserter.prompt import to_chat_dicts
 
@@ -59,15 +63,15 @@ def _finish_reason(stopped: bool, completion_tokens: int, limit: int) -> str:
 class InserterEndpoint:
     """One shared inserter model answering chat-completion requests, one at a time."""
 
-    def __init__(self, model: InserterChatModel, name: str, concurrency: int = 1) -> None:
+    def __init__(self, model: BaseChatModel, name: str, concurrency: int = 1) -> None:
         self.model = model
         self.name = name
         self.gate = asyncio.Semaphore(concurrency)
         self.created = int(time.time())
 
-    def _for(self, body: ChatCompletionRequest) -> InserterChatModel:
-        update = {"max_new_tokens": body.token_limit, "temperature": body.temperature or 0.0}
-        return self.model.model_copy(update=update)
+    def _for(self, body: ChatCompletionRequest) -> BaseChatModel:
+        model = self.model.model_copy(update={"temperature": body.temperature or 0.0})
+        return model.bind(max_tokens=body.token_limit)
 
     async def complete(self, body: ChatCompletionRequest, messages: list[BaseMessage]) -> dict:
         async with self.gate:
@@ -88,9 +92,11 @@ class InserterEndpoint:
         yield completion.chunk({"role": "assistant", "content": ""}, with_usage=with_usage)
         scanner = StopScanner(body.stops)
         generated: list[str] = []
+        reported = None
         try:
             async with self.gate:
                 async for chunk in self._for(body).astream(messages):
+                    reported = chunk.usage_metadata or reported
                     generated.append(str(chunk.content))
                     if text := scanner.feed(str(chunk.content)):
                         yield completion.chunk({"content": text}, with_usage=with_usage)
@@ -98,9 +104,13 @@ class InserterEndpoint:
                         break
             if text := scanner.flush():
                 yield completion.chunk({"content": text}, with_usage=with_usage)
-            prompt_tokens, completion_tokens = await run_in_threadpool(
-                count_tokens, self.model, messages, "".join(generated)
-            )
+            if reported:
+                prompt_tokens = reported["input_tokens"]
+                completion_tokens = reported["output_tokens"]
+            else:
+                prompt_tokens, completion_tokens = await run_in_threadpool(
+                    count_tokens, self.model, messages, "".join(generated)
+                )
         except Exception as error:  # the status line has gone out: say it in the stream
             message = f"generation failed: {type(error).__name__}: {error}"
             yield sse(

@@ -19,6 +19,7 @@ from typing_extensions import TypedDict
 
 from m2io_graph.config import M2IOConfig
 from m2io_graph.inserter import strategies
+from m2io_graph.models.offline import OFFLINE_MODELS
 
 MAX_K = 50
 """More chunks than this only makes the answer slower; the embedder reads ~256 tokens of each."""
@@ -75,7 +76,7 @@ def client_settings(cfg: M2IOConfig) -> type[BaseModel]:
         ),
     }
     if isinstance(cfg.generator, str):  # a chat model object given in code cannot be named
-        names = tuple(sorted({"extractive", "smollm2", cfg.generator}))
+        names = tuple(sorted({"extractive", *OFFLINE_MODELS, cfg.generator}))
         fields["generator"] = (Literal[names], cfg.generator, "text generator")
     return create_model(
         "M2IOClientSettings",

@@ -182,24 +182,43 @@ def test_eval_rejects_bad_input(mramg, tmp_path):
 def test_bench_writes_figures_with_ratios(tmp_path):
     out = tmp_path / "bench.json"
     done = m2io(
-        "bench", "--runs", "1", "--scales", "300", "--inserter-examples", "2", "--out", str(out)
+        "bench",
+        "--generator",
+        "extractive,smollm2",
+        "--questions",
+        "2",
+        "--scales",
+        "300",
+        "--inserter-examples",
+        "2",
+        "--out",
+        str(out),
     )
     assert done.returncode == 0, done.stderr
     assert "parallel superstep ÷ slower branch" in done.stdout
     assert "× baseline" in done.stdout and "× exact" in done.stdout
+    assert "× extractive" in done.stdout and "tokens/s" in done.stdout
     result = json.loads(out.read_text())
     assert result["ingest"]["chunks"] > 0 and result["ingest"]["chunks_per_s"] > 0
-    assert set(result["answers"]["nodes_ms"]) >= {
-        "retrieve",
-        "generate_text",
-        "extract_candidates",
-        "insert_images",
-        "merge",
-    }
-    assert result["answers"]["overlap_p50"] > 0
+    assert set(result["answers"]) == {"extractive", "smollm2"}
+    for answers in result["answers"].values():
+        assert set(answers["nodes_ms"]) >= {
+            "retrieve",
+            "generate_text",
+            "extract_candidates",
+            "insert_images",
+            "merge",
+        }
+        assert answers["overlap_p50"] > 0
     systems = result["inserters"]["systems"]
-    assert set(systems) == {"pairwise baseline", "rule", "r1"}
+    assert set(systems) == {"pairwise baseline", "rule", "r1 (llamacpp)", "r1 (transformers)"}
     assert systems["pairwise baseline"]["time_vs_baseline"] == 1.0
+    assert systems["rule"]["time_vs_rule"] == 1.0
     assert all(0 <= s["f1"] <= 100 for s in systems.values())
+    assert systems["r1 (llamacpp)"]["format_validity"] == 100.0
+    decoding = result["decoding"]
+    assert decoding["llamacpp_tokens_per_s"] > 0 and decoding["transformers_tokens_per_s"] > 0
+    cold = result["cold_start"]
+    assert cold["generator"] == "smollm2" and cold["ask_s"] > 0 and cold["ask_r1_s"] > 0
     (scale,) = result["scale"]
     assert scale["chunks"] == 300 and scale["recall_at_4"] > 0.5 and scale["peak_memory_mb"] > 0

@@ -12,7 +12,9 @@ from typing_extensions import TypedDict
 
 from m2io_graph import build_graph
 from m2io_graph.errors import InvalidQueryError
+from m2io_graph.grounding import LEFT_OUT
 from m2io_graph.inserter.strategies import InsertionResult, register
+from m2io_graph.prompts import DECLINE
 
 QUESTION = "How do I forward a local port to a remote server through an SSH tunnel?"
 NODES = {"retrieve", "generate_text", "extract_candidates", "insert_images", "merge"}
@@ -198,3 +200,63 @@ def test_crashing_strategy_falls_back_to_rule(demo_store):
 def test_per_call_k_and_max_candidates(demo_store):
     result = run(demo_store, input={"k": 2}, max_candidates=1)
     assert len(result["documents"]) == 2 and len(result["candidates"]) <= 1
+
+
+class _FailingChatModel(GenericFakeChatModel):
+    """A local model whose request fails the way llama.cpp's do (a prompt too long)."""
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        from m2io_graph.models.llamacpp import ContextWindowExceeded
+
+        raise ContextWindowExceeded("the prompt (5000 tokens) does not fit the context window")
+
+
+def test_a_failing_local_generator_gives_way_to_extraction(demo_store):
+    result = run(demo_store, generator=_FailingChatModel(messages=iter([])))
+    assert result["sentences"] and any("context window" in n for n in result["notices"])
+    assert "ssh" in result["text"].lower()
+
+
+def test_an_answer_that_declines_shows_no_image(demo_store):
+    model = GenericFakeChatModel(messages=iter(["The passages do not cover this question."]))
+    result = run(demo_store, generator=model)
+    assert result["sentences"] == [DECLINE]
+    assert result["insertions"] == [] and "![" not in result["answer"]
+
+
+def test_sentences_naming_what_the_passages_lack_are_left_out(demo_store):
+    model = GenericFakeChatModel(
+        messages=iter(
+            [
+                "Use ssh -L to forward a local port. "
+                "Then run `sudo systemctl restart sshd-tunnel --now` to apply it."
+            ]
+        )
+    )
+    result = run(demo_store, generator=model)
+    assert result["sentences"] == ["Use ssh -L to forward a local port."]
+    [notice] = [n for n in result["notices"] if n.startswith(LEFT_OUT)]
+    assert "`sudo`" in notice and "`--now`" in notice
+
+
+def test_a_question_no_passage_matches_is_declined_without_images(demo_store):
+    result = run(demo_store, input={"query": "How do I bake sourdough bread at home?"})
+    assert result["documents"] == [] and result["sentences"] == [DECLINE]
+    assert result["candidates"] == [] and result["insertions"] == []
+    assert any("min_relevance" in n for n in result["notices"])
+    relaxed = run(demo_store, input={"query": "How do I bake sourdough bread?"}, min_relevance=0)
+    assert relaxed["documents"]
+
+
+def test_an_answer_mostly_made_of_what_the_passages_lack_declines(demo_store):
+    model = GenericFakeChatModel(
+        messages=iter(
+            [
+                "Install it with `sudo apt-get install samba`. Edit /etc/samba/smb.conf. "
+                "Add a section for the folder. Restart it with `systemctl restart smbd`."
+            ]
+        )
+    )
+    result = run(demo_store, generator=model)
+    assert result["sentences"] == [DECLINE] and result["insertions"] == []
+    assert any(n.startswith(LEFT_OUT) and "`samba`" in n for n in result["notices"])

@@ -9,8 +9,8 @@ from langchain_core.messages import AIMessageChunk
 
 from m2io_graph.inserter.chat_model import InserterChatModel
 from m2io_graph.inserter.checkpoints import CheckpointMissing, load_inserter, resolve_base
-from m2io_graph.inserter.grammar import GrammarError, parse
-from m2io_graph.inserter.prompt import build_messages, guide_regex
+from m2io_graph.inserter.grammar import GrammarError, guide, parse
+from m2io_graph.inserter.prompt import build_messages
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ def test_guided_decoding_holds_even_the_untrained_base_to_the_grammar():
     model = InserterChatModel(checkpoint="smollm2", max_new_tokens=96)
     with pytest.raises(GrammarError):  # on its own it does not write the grammar
         parse(str(model.invoke(messages).content), 2, 2)
-    regex = guide_regex(2, 2)
+    regex = guide(2, 2).regex()
     reply = model.invoke(messages, regex=regex)
     assert re.fullmatch(regex, reply.content), reply.content
     assert parse(reply.content, 2, 2) is not None

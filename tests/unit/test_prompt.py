@@ -90,9 +90,11 @@ def test_single_shot_prompt_lists_candidates_and_keeps_the_question():
     system, human = single_shot_messages(
         "How do I set up the network?", "[1] Network docs", CANDIDATES
     )
-    assert "[1] Network docs" in system.content
-    assert "<img2> Figure 2. The Network tab." in system.content
-    assert human.content == "How do I set up the network?"
+    assert "[1] Network docs" in human.content
+    assert "Question: How do I set up the network?" in human.content
+    assert human.content.index("Network docs") < human.content.index("<img2>")
+    assert "<img2> Figure 2. The Network tab." in human.content
+    assert "only the passages" in system.content
 
 
 def test_parse_single_shot_places_markers_after_their_sentence():
@@ -152,3 +154,26 @@ def test_hint_notes_copy_each_hint_in_candidate_order():
     assert hint_notes(hints[:2], [2, 5], 5, plan=[(2, 1)]) == (
         'img1 end [5] strong; img2 end [2] weak {"image": 2, "after": 1}'
     )
+
+
+def test_the_answer_prompt_puts_the_passages_before_the_question_and_says_how_to_decline():
+    from m2io_graph.prompts import ANSWER_PROMPT, DECLINE
+
+    system, human = ANSWER_PROMPT.format_messages(query="Q?", context="[1] T\nbody")
+    assert "only the passages" in system.content
+    assert human.content.index("[1] T") < human.content.index("Question: Q?")
+    assert human.content.endswith(DECLINE)
+
+
+def test_declines_recognizes_the_ways_a_model_says_the_documents_lack_the_answer():
+    from m2io_graph.prompts import DECLINE, declines
+
+    for text in (
+        DECLINE,
+        "The passage does not cover this.",
+        "The context doesn't mention WireGuard.",
+        "These documents do not contain information about NFS.",
+    ):
+        assert declines(text), text
+    for text in ("Use ssh -L to forward a port.", "This does not cover every case."):
+        assert not declines(text), text

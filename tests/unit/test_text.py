@@ -39,3 +39,14 @@ def test_paragraphs_and_their_ends():
 def test_paragraph_end_of_a_sentence():
     assert [paragraph_end(s, [2, 3, 5], 6) for s in (1, 2, 3, 4, 6)] == [2, 2, 3, 5, 6]
     assert paragraph_end(4, [], 6) == 4
+
+
+def test_flatten_markdown_keeps_the_words_and_drops_the_layout():
+    from m2io_graph.text import flatten_markdown
+
+    text = "Edit it:\n\n```bash\nsudo nano /etc/x.conf\n```\n\n1. **Open** the file.\n- Save it."
+    assert split_paragraphs(flatten_markdown(text)) == [
+        ["Edit it:"],
+        ["`sudo nano /etc/x.conf`"],
+        ["Open the file.", "Save it."],
+    ]
