@@ -39,17 +39,20 @@ def unsupported_terms(sentence: str, context: str) -> list[str]:
 
 
 def ground(paragraphs: Iterable[list[str]], context: str) -> tuple[list[list[str]], list[str]]:
-    """The paragraphs without the sentences that name unsupported terms, and those terms."""
-    kept: list[list[str]] = []
-    dropped: list[str] = []
-    for paragraph in paragraphs:
-        sentences = []
-        for sentence in paragraph:
-            missing = unsupported_terms(sentence, context)
-            if missing:
-                dropped += [t for t in missing if t not in dropped]
-            else:
-                sentences.append(sentence)
-        if sentences:
-            kept.append(sentences)
-    return kept, dropped
+    """The paragraphs without the sentences that name unsupported terms, and those terms.
+
+    A sentence that announces what follows it ("use the following command:") goes with the
+    sentence it announces: without it, it promises something the answer no longer has.
+    """
+    flat = [(p, sentence) for p, paragraph in enumerate(paragraphs) for sentence in paragraph]
+    missing = [unsupported_terms(sentence, context) for _, sentence in flat]
+    keep = [not m for m in missing]
+    for i in range(len(flat) - 2, -1, -1):
+        if keep[i] and not keep[i + 1] and flat[i][1].rstrip().endswith(":"):
+            keep[i] = False
+    kept: dict[int, list[str]] = {}
+    for (p, sentence), kept_it in zip(flat, keep, strict=True):
+        if kept_it:
+            kept.setdefault(p, []).append(sentence)
+    dropped = list(dict.fromkeys(t for m in missing for t in m))
+    return list(kept.values()), dropped

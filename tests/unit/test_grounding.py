@@ -46,3 +46,10 @@ def test_ground_keeps_supported_sentences_and_reports_what_it_left_out():
     kept, dropped = ground(paragraphs, CONTEXT)
     assert kept == [["Local forwarding uses ssh -L."], ["Plain prose names nothing to check."]]
     assert dropped == ["smbpasswd", "-a", "/etc/samba/smb.conf"]
+
+
+def test_a_sentence_that_announces_a_left_out_one_goes_with_it():
+    paragraphs = [["To block traffic, use the following command:", "`nft add rule drop`"]]
+    assert ground(paragraphs, CONTEXT) == ([], ["nft", "add", "rule", "drop"])
+    kept, _ = ground([["Use it like this:", "Run ssh -L."]], CONTEXT)
+    assert kept == [["Use it like this:", "Run ssh -L."]]
