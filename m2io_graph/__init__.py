@@ -6,7 +6,7 @@ from m2io_graph.config import M2IOConfig
 from m2io_graph.graph import build_graph
 from m2io_graph.state import (
     Candidate,
-    Document,
+    Chunk,
     ImageRef,
     InputState,
     Insertion,
@@ -16,7 +16,7 @@ from m2io_graph.state import (
 
 __all__ = [
     "Candidate",
-    "Document",
+    "Chunk",
     "ImageRef",
     "InputState",
     "InserterChatModel",

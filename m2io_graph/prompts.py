@@ -4,7 +4,7 @@ import re
 
 from langchain_core.prompts import ChatPromptTemplate
 
-from m2io_graph.state import Document
+from m2io_graph.state import Chunk
 
 DECLINE = "The documents do not cover this."
 """What the answer says when the retrieved passages do not answer the question."""
@@ -42,6 +42,6 @@ def declines(text: str) -> bool:
     return bool(_DECLINES.search(text))
 
 
-def format_context(documents: list[Document]) -> str:
+def format_context(documents: list[Chunk]) -> str:
     """Numbered passages with their titles, the way the answer prompts expect them."""
     return "\n\n".join(f"[{i}] {d['title']}\n{d['text']}" for i, d in enumerate(documents, 1))

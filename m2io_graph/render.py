@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from m2io_graph.images import describe
+from m2io_graph.describe import describe
 from m2io_graph.state import Candidate, Insertion
 
 Block = tuple[str, Any]

@@ -48,7 +48,7 @@ class Candidate(ImageRef):
     """Cosine similarity between the question and the image's description."""
 
 
-class Document(TypedDict):
+class Chunk(TypedDict):
     """A retrieved chunk of an illustrated document."""
 
     id: str
@@ -93,7 +93,7 @@ class OutputState(TypedDict):
     """Sentences (1-based) that close a paragraph of the text; [] when it is one paragraph."""
     candidates: list[Candidate]
     insertions: list[Insertion]
-    documents: list[Document]
+    documents: list[Chunk]
     timings: Annotated[dict[str, float], operator.or_]
     """Seconds spent in each node. Written by the parallel branches too, hence the merge."""
     inserter: str

@@ -6,7 +6,7 @@ window of at most ten), its images shuffled among as many distractor images from
 documents, and the gold plan written by `grammar.format_plan` as the completion, after a
 `<think>` that copies each image's hint, with each gold image's answer entry after its hint
 (`prompt.hint_notes`), when there are hints. The prompt shows
-the passage's paragraphs as the source had them (`Chunk.paragraph_ends`). Passages without
+the passage's paragraphs as the source had them (`StoredChunk.paragraph_ends`). Passages without
 images, shown one or two distractors, teach the model that `[]` is an answer too.
 
 Splits go by document (see `assign_splits`), so no page lends passages to both training and
@@ -47,7 +47,7 @@ from datasets import (
 from tqdm.auto import tqdm
 from typing_extensions import TypedDict
 
-from m2io_graph.corpus.chunking import Chunk
+from m2io_graph.corpus.chunking import StoredChunk
 from m2io_graph.corpus.store import CorpusStore, StoreError
 from m2io_graph.inserter.grammar import format_plan
 from m2io_graph.inserter.prompt import Hint, build_messages, hint_notes, to_chat_dicts
@@ -182,7 +182,7 @@ def window(
     return list(sentences[start : start + size]), renumbered, ends
 
 
-def assign_splits(chunks: Iterable[Chunk], options: DataOptions) -> dict[str, str]:
+def assign_splits(chunks: Iterable[StoredChunk], options: DataOptions) -> dict[str, str]:
     """doc_id → split. Documents are taken in the order of a hash of their id (stable across
     runs, seeds and machines) and cut where the running count of passages with images passes
     the train and validation shares, judged at each document's middle.
@@ -211,7 +211,7 @@ def assign_splits(chunks: Iterable[Chunk], options: DataOptions) -> dict[str, st
 class _Distractors:
     """Every distinct image of the corpus, to draw distractors from other documents."""
 
-    def __init__(self, chunks: Sequence[Chunk]) -> None:
+    def __init__(self, chunks: Sequence[StoredChunk]) -> None:
         self._images: dict[str, ImageRef] = {}
         self._docs: dict[str, set[str]] = {}
         for image in (i for c in chunks for i in c.images):
@@ -226,7 +226,7 @@ class _Distractors:
 
 
 def _example(
-    chunk: Chunk,
+    chunk: StoredChunk,
     variant: int,
     corpus: str,
     split: str,
@@ -274,7 +274,7 @@ def _example(
 
 
 def build_examples(
-    chunks: Iterable[Chunk], options: DataOptions, corpus: str, hinter: Hinter | None = None
+    chunks: Iterable[StoredChunk], options: DataOptions, corpus: str, hinter: Hinter | None = None
 ) -> list[Example]:
     """Positive examples from the passages with images, then in each split `options.negatives`
     times as many image-free ones (as many as there are). With a `hinter` the prompts carry the
@@ -283,7 +283,7 @@ def build_examples(
     pool = _Distractors(ordered)
     splits = assign_splits(ordered, options)
     examples: list[Example] = []
-    image_free: dict[str, list[Chunk]] = {split: [] for split in SPLITS}
+    image_free: dict[str, list[StoredChunk]] = {split: [] for split in SPLITS}
     for chunk in ordered:
         split = splits[chunk.doc_id]
         if not chunk.images:

@@ -19,8 +19,8 @@ from langchain_core.embeddings import Embeddings
 
 from m2io_graph.config import M2IOConfig
 from m2io_graph.corpus.store import CorpusStore
+from m2io_graph.describe import describe
 from m2io_graph.eval.inserter import Plan, Scores, System, chat_system, evaluate, rule_system
-from m2io_graph.images import describe
 from m2io_graph.inserter.rule import closest_sentences
 
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from typing import Any
 
+from m2io_graph.cli.options import answer_options, store_options
 from m2io_graph.config import M2IOConfig
 
-Options = Callable[[argparse.ArgumentParser], None]
 
-
-def add_serve_parser(commands: Any, store_options: Options, answer_options: Options) -> None:
+def add_serve_parser(commands: Any) -> None:
     serve = commands.add_parser(
         "serve",
         help="serve the graph over HTTP (LangServe, /answer page, OpenAI-compatible inserter)",

@@ -9,19 +9,17 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from m2io_graph.cli.options import store_options
 from m2io_graph.config import M2IOConfig
 
 
-def add_train_parser(
-    commands: Any, store_options: Callable[[argparse.ArgumentParser], None]
-) -> None:
+def add_train_parser(commands: Any) -> None:
     train = commands.add_parser("train", help="build the inserter's training data, train it")
     steps = train.add_subparsers(dest="step", required=True, metavar="STEP")
-    _data_parser(steps, store_options)
+    _data_parser(steps)
     for step, text in (
         ("sft", "SFT warm start on gold plans (trl SFTTrainer)"),
         ("grpo", "GRPO on format/selection/position rewards (trl GRPOTrainer)"),
@@ -100,7 +98,7 @@ def _train(args: argparse.Namespace, cfg: M2IOConfig) -> int:
     return 0
 
 
-def _data_parser(steps: Any, store_options: Callable[[argparse.ArgumentParser], None]) -> None:
+def _data_parser(steps: Any) -> None:
     data = steps.add_parser(
         "data",
         help="build the inserter dataset from an ingested store",

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 
 from m2io_graph.corpus.document import ImageSpec, ParsedDocument
-from m2io_graph.corpus.images import BadImage, image_id
+from m2io_graph.corpus.image_files import BadImage, image_id
 from m2io_graph.state import ImageRef
 from m2io_graph.text import split_paragraphs
 
@@ -20,8 +20,9 @@ MAX_CHUNK_CHARS = 900
 
 
 @dataclass
-class Chunk:
-    """A passage of one document with the images shown inside it."""
+class StoredChunk:
+    """A passage of one document with the images shown inside it, as the store keeps it (the
+    state's `Chunk` is the retrieved form: text, images and score)."""
 
     doc_id: str
     title: str
@@ -47,9 +48,9 @@ class Chunk:
 
 def chunk_document(
     doc: ParsedDocument, max_chars: int = MAX_CHUNK_CHARS
-) -> tuple[list[Chunk], list[str]]:
+) -> tuple[list[StoredChunk], list[str]]:
     """The document's chunks, and the problems met (bad images are skipped)."""
-    chunks = [Chunk(doc.doc_id, doc.title, doc.source)]
+    chunks = [StoredChunk(doc.doc_id, doc.title, doc.source)]
     problems: list[str] = []
     last_sentence = ""
     seen: set[str] = set()
@@ -66,7 +67,7 @@ def chunk_document(
             for sentence in paragraph:
                 current = chunks[-1]
                 if current.sentences and len(current.text) + len(sentence) + 1 > max_chars:
-                    chunks.append(Chunk(doc.doc_id, doc.title, doc.source, len(chunks)))
+                    chunks.append(StoredChunk(doc.doc_id, doc.title, doc.source, len(chunks)))
                 chunks[-1].sentences.append(sentence)
                 last_sentence = sentence
             chunks[-1].paragraph_ends.append(len(chunks[-1].sentences))

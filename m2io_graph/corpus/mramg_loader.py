@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from m2io_graph.corpus.document import ImageSpec, ParsedDocument
-from m2io_graph.corpus.images import is_remote
+from m2io_graph.corpus.image_files import is_remote
 from m2io_graph.corpus.sources import LoadError, read_bytes
 from m2io_graph.text import cut_at_word, normalize_space
 

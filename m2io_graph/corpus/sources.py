@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from m2io_graph.corpus.chrome import is_tiny
-from m2io_graph.corpus.images import is_remote
+from m2io_graph.corpus.image_files import is_remote
 from m2io_graph.text import normalize_space
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00b6\u200b\u200c\u200d\ufeff"))

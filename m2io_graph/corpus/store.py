@@ -14,8 +14,8 @@ from urllib.parse import urlparse
 
 from langchain_core.embeddings import Embeddings
 
-from m2io_graph.corpus.chunking import Chunk
-from m2io_graph.state import Document, ImageRef
+from m2io_graph.corpus.chunking import StoredChunk
+from m2io_graph.state import Chunk, ImageRef
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -78,7 +78,7 @@ class CorpusStore:
             return set()
         return set(self._chroma.get(ids=ids, include=[])["ids"])
 
-    def add(self, chunks: list[Chunk]) -> None:
+    def add(self, chunks: list[StoredChunk]) -> None:
         """Upsert chunks; their images travel as JSON in the metadata (Chroma wants scalars)."""
         if not chunks:
             return
@@ -100,7 +100,7 @@ class CorpusStore:
             ],
         )
 
-    def iter_chunks(self, batch_size: int = 500) -> Iterator[Chunk]:
+    def iter_chunks(self, batch_size: int = 500) -> Iterator[StoredChunk]:
         """Every stored chunk as it was chunked (sentences, images with their gold `after`),
         read a page at a time so that a large collection is never fetched in one request.
 
@@ -116,7 +116,7 @@ class CorpusStore:
                         f"the store at {self.location} has no sentences in its chunks (it was "
                         "ingested by an older version): ingest the documents again into a new store"
                     )
-                yield Chunk(
+                yield StoredChunk(
                     doc_id=str(meta["doc_id"]),
                     title=str(meta["title"]),
                     source=str(meta["source"]),
@@ -141,11 +141,11 @@ class CorpusStore:
         rows = sorted(found["metadatas"], key=lambda m: (doc_ids.index(m["doc_id"]), m["position"]))
         return [image for row in rows for image in json.loads(str(row["images"]))]
 
-    def search(self, query: str, k: int) -> list[Document]:
+    def search(self, query: str, k: int) -> list[Chunk]:
         """The `k` chunks closest to `query`, best first."""
         hits = self._chroma.similarity_search_with_relevance_scores(query, k=k)
         return [
-            Document(
+            Chunk(
                 id=str(doc.id),
                 doc_id=str(doc.metadata.get("doc_id", "")),
                 title=str(doc.metadata.get("title", "")),

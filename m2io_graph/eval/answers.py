@@ -3,7 +3,7 @@
 A question file is MRAMG-Bench's `<name>_mqa.jsonl`: one `{"id", "question", "ground_truth",
 "images_list"}` per line, the images named by the ids of the corpus' images-info JSON; a file
 written by hand may name gold images by file name instead (`data/demo/questions.jsonl`). The store
-names images by content hash (`corpus.images.image_id`), so gold ids are translated through the
+names images by content hash (`corpus.image_files.image_id`), so gold ids are translated through the
 same images-info file the ingest read; an image the ingest could not find stays in the gold set
 under its MRAMG id, where no answer can show it (it counts as missed, as it should).
 """
@@ -21,7 +21,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from m2io_graph.bench.pipeline import percentile
-from m2io_graph.corpus.images import BadImage, image_id
+from m2io_graph.corpus.image_files import BadImage, image_id
 from m2io_graph.corpus.mramg_loader import Resolver, find_images_info, read_images_info
 from m2io_graph.corpus.sources import LoadError, read_bytes
 from m2io_graph.grounding import LEFT_OUT

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from m2io_graph.config import M2IOConfig
 from m2io_graph.inserter.grammar import GrammarError, guide, parse
-from m2io_graph.inserter.prompt import parse_single_shot, single_shot_messages
+from m2io_graph.inserter.single_shot import parse_single_shot, single_shot_messages
 from m2io_graph.scoring import ordering_score, position_accuracy, precision_recall_f1
 
 Plan = dict[int, int]

@@ -2,18 +2,17 @@
 
 Numbers instead of ids and file names keep the prompt short (the default inserter has 135M
 parameters and a few hundred tokens of useful context) and make the answer checkable: `grammar`
-only has to check ranges. The Single-Shot baseline's prompt lives here too, because it shows
-the candidates the same way.
+only has to check ranges. The Single-Shot baseline (`single_shot.py`) shows the candidates
+with `candidate_lines` too.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from m2io_graph.images import describe
+from m2io_graph.describe import describe
 from m2io_graph.inserter.grammar import (
     NOTE_SEPARATOR,
     Pair,
@@ -22,9 +21,8 @@ from m2io_graph.inserter.grammar import (
     format_plan,
     format_verdict,
 )
-from m2io_graph.prompts import ANSWER_PROMPT
-from m2io_graph.state import Candidate, Insertion
-from m2io_graph.text import cut_at_word, normalize_space, paragraph_end, split_sentences
+from m2io_graph.state import Candidate
+from m2io_graph.text import cut_at_word, normalize_space, paragraph_end
 
 Hint = tuple[int, float]
 """The sentence most like a candidate and the cosine similarity (`rule.closest_sentences`)."""
@@ -85,11 +83,8 @@ SYSTEM = (
 )
 """Task, grammar, what a hint means, and one example written by the grammar itself."""
 
-_MARKER = re.compile(r"<\s*img\s*(\d+)\s*>", re.IGNORECASE)
-"""`<img3>` as the Single-Shot baseline writes it; spacing and case forgiven, it is not graded."""
 
-
-def _candidate_lines(
+def candidate_lines(
     candidates: list[Candidate],
     max_chars: int,
     hints: Sequence[Hint] | None = None,
@@ -141,7 +136,7 @@ def build_messages(
         f"[{n}] {normalize_space(s)}" + ("\n" if n in ends and n < len(sentences) else "")
         for n, s in enumerate(sentences, start=1)
     )
-    lines = _candidate_lines(candidates, max_chars_per_candidate, hints, ends, len(sentences))
+    lines = candidate_lines(candidates, max_chars_per_candidate, hints, ends, len(sentences))
     task = f"Sentences:\n{numbered or '(none)'}\nImages:\n{lines}"
     return [SystemMessage(SYSTEM), HumanMessage(task)]
 
@@ -154,44 +149,3 @@ def render_prompt_text(
         sentences, candidates, max_chars_per_candidate=max_chars_per_candidate
     )
     return "\n\n".join(str(m.content) for m in messages)
-
-
-def single_shot_messages(
-    query: str, context: str, candidates: list[Candidate], *, max_chars_per_candidate: int = 120
-) -> list[BaseMessage]:
-    """The generator's own prompt plus the candidates: one call writes text and image markers.
-
-    Reusing ANSWER_PROMPT keeps the baseline's text instructions identical to the two-stage
-    pipeline's, so a comparison measures the placement, not a different writing prompt.
-    """
-    system, human = ANSWER_PROMPT.format_messages(query=query, context=context)
-    images = (
-        f"\n\nImages:\n{_candidate_lines(candidates, max_chars_per_candidate)}\n\n"
-        "Right after a sentence that one of these images illustrates, write the image's marker, "
-        'e.g. "Open the menu.<img2>". Use each image at most once, only where it helps; '
-        "an answer may have no image."
-    )
-    return [system, HumanMessage(str(human.content) + images)]
-
-
-def parse_single_shot(text: str, candidates: list[Candidate]) -> tuple[list[str], list[Insertion]]:
-    """The answer's sentences without markers, and where each marked image went.
-
-    A marker goes after the sentence it ends or interrupts (0 when it comes before any text),
-    counted with the same splitter the graph uses, so `after` indexes the returned sentences.
-    Markers naming no candidate are dropped; an image marked twice keeps its first place.
-    """
-    plain = _MARKER.sub(" ", text)
-    sentences = split_sentences(plain)
-    insertions: list[Insertion] = []
-    placed: set[str] = set()
-    for match in _MARKER.finditer(text):
-        number = int(match.group(1))
-        if not 1 <= number <= len(candidates) or candidates[number - 1]["id"] in placed:
-            continue
-        image_id = candidates[number - 1]["id"]
-        before = _MARKER.sub(" ", text[: match.start()])
-        after = min(len(split_sentences(before)), len(sentences))
-        insertions.append(Insertion(image_id=image_id, after=after))
-        placed.add(image_id)
-    return sentences, insertions

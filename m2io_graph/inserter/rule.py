@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from m2io_graph.images import describe
+from m2io_graph.describe import describe
 from m2io_graph.state import Candidate, Insertion
 
 

@@ -16,10 +16,11 @@ from langchain_core.runnables import RunnableConfig
 from m2io_graph import models
 from m2io_graph.config import M2IOConfig
 from m2io_graph.inserter import grammar
-from m2io_graph.inserter.prompt import build_messages, parse_single_shot, single_shot_messages
+from m2io_graph.inserter.prompt import build_messages
 from m2io_graph.inserter.rule import closest_sentences, rule_plan
+from m2io_graph.inserter.single_shot import parse_single_shot, single_shot_messages
 from m2io_graph.prompts import format_context
-from m2io_graph.state import Candidate, Document, Insertion
+from m2io_graph.state import Candidate, Chunk, Insertion
 
 FALLBACK = "rule"
 
@@ -29,7 +30,7 @@ class InsertionTask:
     query: str
     sentences: list[str]
     candidates: list[Candidate]
-    documents: list[Document]
+    documents: list[Chunk]
     paragraph_ends: list[int] = field(default_factory=list)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from m2io_graph.state import Document
+from m2io_graph.state import Chunk
 from m2io_graph.text import split_sentences
 
 MAX_SENTENCES = 5
@@ -23,7 +23,7 @@ def extractive_generator(embedder: Embeddings) -> Runnable[dict[str, Any], str]:
     """A runnable `{"query", "documents"} -> text`."""
 
     def answer(inputs: dict[str, Any]) -> str:
-        documents: list[Document] = inputs["documents"]
+        documents: list[Chunk] = inputs["documents"]
         pool = [(rank, s) for rank, d in enumerate(documents) for s in split_sentences(d["text"])]
         if not pool:
             return ""

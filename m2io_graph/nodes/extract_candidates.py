@@ -9,7 +9,7 @@ from langchain_core.runnables import RunnableConfig
 
 from m2io_graph import models
 from m2io_graph.config import M2IOConfig
-from m2io_graph.images import describe
+from m2io_graph.describe import describe
 from m2io_graph.nodes.timing import timed
 from m2io_graph.state import Candidate, ImageRef, State
 

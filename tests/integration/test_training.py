@@ -4,7 +4,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from m2io_graph.corpus.chunking import Chunk
+from m2io_graph.corpus.chunking import StoredChunk
 from m2io_graph.inserter.chat_model import InserterChatModel
 from m2io_graph.inserter.checkpoints import default_checkpoint
 from m2io_graph.inserter.prompt import build_messages
@@ -30,7 +30,7 @@ def image(doc: str, name: str, after: int) -> dict:
     }
 
 
-def chunks() -> list[Chunk]:
+def chunks() -> list[StoredChunk]:
     made = []
     for n, topic in enumerate(TOPICS):
         sentences = [
@@ -39,7 +39,9 @@ def chunks() -> list[Chunk]:
             "Press Save when done.",
         ]
         made.append(
-            Chunk(f"doc{n}", topic, f"/{topic}.html", 0, sentences, [image(f"doc{n}", topic, 2)])
+            StoredChunk(
+                f"doc{n}", topic, f"/{topic}.html", 0, sentences, [image(f"doc{n}", topic, 2)]
+            )
         )
     return made
 

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from m2io_graph.bench.pipeline import percentile
-from m2io_graph.corpus.images import image_id
+from m2io_graph.corpus.image_files import image_id
 from m2io_graph.corpus.sources import LoadError
 from m2io_graph.eval import report
 from m2io_graph.eval.answers import in_gold_terms, load_questions, shown_images

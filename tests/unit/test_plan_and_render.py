@@ -86,7 +86,7 @@ def test_html_page_is_self_contained(tmp_path):
 
 
 def test_describe_skips_repeats_and_keeps_one_period():
-    from m2io_graph.images import describe
+    from m2io_graph.describe import describe
 
     image = candidate("a", caption="New Account dialog. Fill in the name.")
     image["alt"] = "new account dialog"

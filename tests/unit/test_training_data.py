@@ -9,7 +9,7 @@ from random import Random
 
 import pytest
 
-from m2io_graph.corpus.chunking import Chunk
+from m2io_graph.corpus.chunking import StoredChunk
 from m2io_graph.inserter.grammar import parse
 from m2io_graph.state import ImageRef
 from training.data import (
@@ -35,15 +35,15 @@ def image(doc: str, name: str, after: int) -> ImageRef:
     )
 
 
-def chunk(doc: str, position: int, n_sentences: int, afters: list[int] = ()) -> Chunk:
+def chunk(doc: str, position: int, n_sentences: int, afters: list[int] = ()) -> StoredChunk:
     sentences = [f"{doc} part {position} sentence {i}." for i in range(1, n_sentences + 1)]
     images = [image(doc, f"p{position}i{n}", a) for n, a in enumerate(afters)]
     # Figures sit between paragraphs: each image closes one, and so does the passage.
     ends = sorted({a for a in afters if a} | {n_sentences})
-    return Chunk(doc, doc.title(), f"/src/{doc}", position, sentences, images, ends)
+    return StoredChunk(doc, doc.title(), f"/src/{doc}", position, sentences, images, ends)
 
 
-def corpus(n_docs: int = 40) -> list[Chunk]:
+def corpus(n_docs: int = 40) -> list[StoredChunk]:
     """Every document: one passage with two images, one with one, two without images."""
     return [
         c

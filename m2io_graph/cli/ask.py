@@ -1,0 +1,46 @@
+"""`m2io ask`: answer a question with text and images."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from m2io_graph.cli.options import EXIT_BAD_INPUT, answer_options, store_options
+from m2io_graph.config import M2IOConfig
+
+
+def add_ask_parser(commands: Any) -> None:
+    ask = commands.add_parser("ask", help="answer a question with text and images")
+    ask.add_argument("question", help="the question (quote it)")
+    ask.add_argument("--json", action="store_true", help="print the whole result as JSON")
+    ask.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="also write the answer as a self-contained HTML page",
+    )
+    answer_options(ask)
+    store_options(ask)
+    ask.set_defaults(run=_ask)
+
+
+def _ask(args: argparse.Namespace, cfg: M2IOConfig) -> int:
+    from m2io_graph import models
+    from m2io_graph.graph import build_graph
+    from m2io_graph.render import to_html
+
+    if not args.question.strip():
+        print("error: the question is empty: ask a question with some words in it", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    models.corpus_store(cfg).require_documents()
+    result = build_graph(cfg).invoke({"query": args.question})
+    for notice in result.get("notices", []):
+        print(f"note: {notice}", file=sys.stderr)
+    if args.html:
+        args.html.write_text(to_html(args.question, result), encoding="utf-8")
+        print(f"wrote {args.html}", file=sys.stderr)
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else result["answer"])
+    return 0

@@ -1,0 +1,33 @@
+"""`m2io ingest`: load illustrated documents into the store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from m2io_graph.cli.options import store_options
+from m2io_graph.config import M2IOConfig
+
+
+def add_ingest_parser(commands: Any) -> None:
+    ingest = commands.add_parser("ingest", help="load illustrated documents into the store")
+    ingest.add_argument("path", type=Path, help="a file or folder of documents")
+    ingest.add_argument(
+        "--format", choices=["html", "markdown", "mramg"], help="default: by file extension"
+    )
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    store_options(ingest)
+    ingest.set_defaults(run=_ingest)
+
+
+def _ingest(args: argparse.Namespace, cfg: M2IOConfig) -> int:
+    from m2io_graph import models
+    from m2io_graph.corpus.ingest import ingest
+
+    report = ingest(args.path, models.corpus_store(cfg), fmt=args.format, progress=not args.quiet)
+    for problem in report.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    print(f"ingested into {models.corpus_store(cfg).location}: {report.summary()}")
+    return 0
