@@ -3,14 +3,17 @@
 trl passes every dataset column as a keyword list, one entry per completion. The inserter
 dataset carries `gold` (the gold plan: a list of {"image": number, "after": sentence}),
 `n_sentences` and `n_candidates`. The total reward is
-format + α·selection + (1−α)·position: `GRPOTrainer(reward_funcs=REWARD_FUNCS,
-args=GRPOConfig(reward_weights=reward_weights(alpha)))`. A completion `grammar.parse` rejects
-earns 0 on all three terms, so no term can be gained by breaking the format.
+format + α·selection + (1−α)·position, built once by `grpo_rewards`:
+`GRPOTrainer(reward_funcs=r.funcs, args=GRPOConfig(reward_weights=r.weights))`. A completion
+`grammar.parse` rejects earns 0 on all three terms, so no term can be gained by breaking the
+format.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from m2io_graph.inserter.grammar import GrammarError, parse
@@ -21,6 +24,11 @@ Completion = str | list[dict[str, Any]]
 GoldPlan = Sequence[Mapping[str, int]]
 Selection = Literal["f1", "recall"]
 RewardFunc = Callable[..., list[float]]
+
+ALPHA = 0.8
+"""Default weight of selection against position (the paper's α)."""
+SELECTION: Selection = "f1"
+"""Default selection term (see `selection_reward`)."""
 
 
 def _text(completion: Completion) -> str:
@@ -66,7 +74,7 @@ def selection_reward(
     gold: Sequence[GoldPlan],
     n_sentences: Sequence[int],
     n_candidates: Sequence[int],
-    selection: Selection | Sequence[Selection] = "f1",
+    selection: Selection | Sequence[Selection] = SELECTION,
     **kwargs: Any,
 ) -> list[float]:
     """F1 (default) or recall of the chosen images against the gold ones; 0 for an invalid format.
@@ -88,6 +96,7 @@ def selection_reward(
     return rewards
 
 
+@functools.cache
 def make_selection_reward(mode: Selection) -> RewardFunc:
     """`selection_reward` fixed to one mode, named `selection_<mode>_reward` (trl logs by `__name__`)."""
     if mode not in ("f1", "recall"):
@@ -121,12 +130,20 @@ def position_reward(
     return rewards
 
 
-def reward_weights(alpha: float) -> list[float]:
-    """trl's `reward_weights` for REWARD_FUNCS: [1, α, 1−α]."""
+@dataclass(frozen=True)
+class GRPORewards:
+    """What trl's GRPO takes: `reward_funcs` and, in the same order, `reward_weights`."""
+
+    funcs: list[RewardFunc]
+    weights: list[float]
+
+
+def grpo_rewards(alpha: float = ALPHA, selection: Selection = SELECTION) -> GRPORewards:
+    """format, selection (in `selection` mode), position, weighted [1, α, 1−α]: the one reward
+    list GRPO trains on."""
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
-    return [1.0, alpha, 1.0 - alpha]
-
-
-REWARD_FUNCS: list[RewardFunc] = [format_reward, selection_reward, position_reward]
-"""In the order `reward_weights` expects."""
+    return GRPORewards(
+        funcs=[format_reward, make_selection_reward(selection), position_reward],
+        weights=[1.0, alpha, 1.0 - alpha],
+    )

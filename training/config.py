@@ -1,46 +1,33 @@
-"""Training settings, read from a YAML file: one code path, a tiny CPU config and a full GPU one."""
+"""Training settings, read from a YAML file: one code path, a tiny CPU config and a full GPU one.
+
+A config's `sft:` and `grpo:` sections are trl's `SFTConfig` and `GRPOConfig` keyword arguments
+verbatim, and `lora:` is peft's `LoraConfig`'s (as huggingface/open-r1's recipes write them); a
+key left out takes the library's default. Beside them at top level stand only the project's own
+keys: the base model, the datasets, where runs go, and the reward's `alpha` and `selection`.
+
+The code adds what follows from itself, and a section may override all but the last two:
+both trainers log every step, save only at the end (`save_checkpoint` does it), report to no
+tracker and use seed 0, in bf16 on a GPU and fp32 on a CPU; SFT learns the completion only;
+GRPO runs without activation checkpointing. `output_dir` comes from the top-level `output_dir`,
+and GRPO's `reward_weights` from `alpha` (`m2io_graph.rewards.grpo_rewards`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from m2io_graph.rewards import ALPHA, SELECTION, GRPORewards, Selection, grpo_rewards
+
+if TYPE_CHECKING:
+    from peft import LoraConfig
+    from trl import GRPOConfig, SFTConfig
+
 CONFIG_DIR = Path(__file__).with_name("configs")
-
-
-@dataclass
-class LoraSettings:
-    r: int = 8
-    alpha: int = 16
-    dropout: float = 0.05
-    target_modules: str | list[str] = "all-linear"
-
-
-@dataclass
-class SFTSettings:
-    epochs: float = 1
-    batch_size: int = 4
-    grad_accum: int = 1
-    learning_rate: float = 5e-4
-    max_length: int = 640
-    max_steps: int = -1
-
-
-@dataclass
-class GRPOSettings:
-    steps: int = 16
-    batch_size: int = 4
-    num_generations: int = 4
-    max_completion_length: int = 48
-    learning_rate: float = 2e-5
-    temperature: float = 0.9
-    beta: float = 0.0
-    alpha: float = 0.8
-    selection: str = "f1"
-    use_vllm: bool = False
+SECTIONS = ("lora", "sft", "grpo")
 
 
 @dataclass
@@ -51,10 +38,16 @@ class TrainConfig:
     dataset: str | list[str] = "data/inserter/gnucash"
     """A folder written by `m2io train data`, or several, merged split by split."""
     output_dir: str = "runs/custom"
-    lora: LoraSettings | None = field(default_factory=LoraSettings)
-    """None trains all weights."""
-    sft: SFTSettings = field(default_factory=SFTSettings)
-    grpo: GRPOSettings = field(default_factory=GRPOSettings)
+    alpha: float = ALPHA
+    """GRPO's reward: format + α·selection + (1−α)·position."""
+    selection: Selection = SELECTION
+    """The selection term: `f1`, or `recall` as in the paper."""
+    lora: dict[str, Any] | None = field(default_factory=dict)
+    """peft `LoraConfig` arguments (the task is always CAUSAL_LM); None trains all weights."""
+    sft: dict[str, Any] = field(default_factory=dict)
+    """trl `SFTConfig` arguments."""
+    grpo: dict[str, Any] = field(default_factory=dict)
+    """trl `GRPOConfig` arguments."""
 
     @property
     def sft_dir(self) -> Path:
@@ -66,6 +59,62 @@ class TrainConfig:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def rewards(self) -> GRPORewards:
+        return grpo_rewards(self.alpha, self.selection)
+
+    def sft_args(self) -> SFTConfig:
+        from trl import SFTConfig
+
+        defaults = {**trainer_flags(), "completion_only_loss": True}
+        return self._library_args(
+            SFTConfig, "sft", self.sft, defaults, {"output_dir": str(self.sft_dir)}
+        )
+
+    def grpo_args(self) -> GRPOConfig:
+        from trl import GRPOConfig
+
+        defaults = {**trainer_flags(), "activation_checkpointing": False}
+        fixed = {"output_dir": str(self.grpo_dir), "reward_weights": self.rewards().weights}
+        return self._library_args(GRPOConfig, "grpo", self.grpo, defaults, fixed)
+
+    def lora_args(self) -> LoraConfig | None:
+        if self.lora is None:
+            return None
+        from peft import LoraConfig
+
+        return self._library_args(LoraConfig, "lora", self.lora, {}, {"task_type": "CAUSAL_LM"})
+
+    def _library_args(
+        self,
+        cls: type,
+        section: str,
+        given: dict[str, Any],
+        defaults: dict[str, Any],
+        fixed: dict[str, Any],
+    ) -> Any:
+        """`cls(**given)` over `defaults`, with `fixed` on top; keys `cls` lacks or the project
+        sets are refused by name, before any model is loaded."""
+        where = f"training config {self.name!r}, section {section}:"
+        unknown = sorted(set(given) - {f.name for f in fields(cls) if f.init})
+        if unknown:
+            raise ValueError(
+                f"{where} {unknown} are not arguments of {cls.__module__}.{cls.__name__}"
+            )
+        taken = sorted(set(given) & set(fixed))
+        if taken:
+            raise ValueError(f"{where} {taken} are set by the project (see training/config.py)")
+        return cls(**{**defaults, **given, **fixed})
+
+
+def trainer_flags() -> dict[str, Any]:
+    """Arguments both trainers share: log every step, save only at the end (we do it), no
+    external trackers, a fixed seed; bf16 on a GPU, plain fp32 on a CPU."""
+    import torch
+
+    gpu = torch.cuda.is_available()
+    device = {"bf16": gpu, "use_cpu": not gpu}
+    return {"logging_steps": 1, "save_strategy": "no", "report_to": [], "seed": 0, **device}
 
 
 def load_config(name_or_path: str, **overrides: Any) -> TrainConfig:
@@ -82,11 +131,12 @@ def load_config(name_or_path: str, **overrides: Any) -> TrainConfig:
     raw.update({k: v for k, v in overrides.items() if v is not None})
     unknown = set(raw) - {f.name for f in fields(TrainConfig)}
     if unknown:
-        raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
-    lora = raw.pop("lora", {})
-    return TrainConfig(
-        **{k: v for k, v in raw.items() if k not in {"sft", "grpo"}},
-        lora=LoraSettings(**lora) if lora is not None else None,
-        sft=SFTSettings(**raw.get("sft", {})),
-        grpo=GRPOSettings(**raw.get("grpo", {})),
-    )
+        raise ValueError(
+            f"{path}: unknown keys {sorted(unknown)}; trainer arguments go under sft: or grpo:"
+        )
+    for section in ("sft", "grpo"):
+        raw[section] = raw.get(section) or {}
+    for section in SECTIONS:
+        if raw.get(section) is not None and not isinstance(raw[section], dict):
+            raise ValueError(f"{path}: {section}: must be a mapping of arguments")
+    return TrainConfig(**raw)

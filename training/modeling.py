@@ -1,4 +1,4 @@
-"""What SFT and GRPO share: loading the base, the LoRA config, device flags, saving checkpoints."""
+"""What SFT and GRPO share: loading the base model, saving checkpoints, exporting adapters."""
 
 from __future__ import annotations
 
@@ -6,19 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from m2io_graph.inserter.checkpoints import resolve_base
 from m2io_graph.models.offline import OFFLINE_MODELS
 from training.config import TrainConfig
-
-
-def trainer_flags() -> dict[str, Any]:
-    """Arguments both trainers share: log every step, save only at the end (we do it), no
-    external trackers, a fixed seed; bf16 on a GPU, plain fp32 on a CPU."""
-    gpu = torch.cuda.is_available()
-    device = {"bf16": gpu, "use_cpu": not gpu}
-    return {"logging_steps": 1, "save_strategy": "no", "report_to": [], "seed": 0, **device}
 
 
 def load_base(cfg: TrainConfig) -> tuple[Any, Any]:
@@ -31,18 +21,10 @@ def load_base(cfg: TrainConfig) -> tuple[Any, Any]:
     return AutoModelForCausalLM.from_pretrained(path), tokenizer
 
 
-def lora_config(cfg: TrainConfig) -> Any:
-    if cfg.lora is None:
-        return None
-    from peft import LoraConfig
-
-    return LoraConfig(
-        r=cfg.lora.r,
-        lora_alpha=cfg.lora.alpha,
-        lora_dropout=cfg.lora.dropout,
-        target_modules=cfg.lora.target_modules,
-        task_type="CAUSAL_LM",
-    )
+def train_and_save(trainer: Any, tokenizer: Any, out: Path, cfg: TrainConfig) -> Path:
+    """Run `trainer` to the end, then `save_checkpoint` its model and log to `out`."""
+    trainer.train()
+    return save_checkpoint(trainer.model, tokenizer, out, cfg, trainer.state.log_history)
 
 
 def save_checkpoint(

@@ -3,73 +3,67 @@
 The baseline is what a first implementation does: score every sentence × image pair with its
 own embedding call and put each image after its best sentence if the match clears the
 threshold. `rule` computes the same similarities in one batched call; `r1` runs a language
-model, guided by the grammar as the `r1` strategy runs it, on llama.cpp and on transformers.
-All are scored on the same examples: drawn from the bench's own store, or an inserter dataset
-(`m2io train data`, e.g. the held-out handbook).
+model, guided by the grammar, on llama.cpp and on transformers. Each is the registry's strategy
+run as `m2io eval` runs it, scored on the same examples: drawn from the bench's own store, or
+an inserter dataset (`m2io train data`, e.g. the held-out handbook).
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
+from langchain_core.runnables import RunnableConfig
 
+from m2io_graph import models
 from m2io_graph.config import M2IOConfig
 from m2io_graph.corpus.store import CorpusStore
 from m2io_graph.describe import describe
-from m2io_graph.eval.inserter import Plan, Scores, System, chat_system, evaluate, rule_system
-from m2io_graph.inserter.rule import closest_sentences
+from m2io_graph.eval.inserter import Scores, System, evaluate, system_for
+from m2io_graph.inserter.strategies import InsertionResult, InsertionTask, get_strategy
+from m2io_graph.state import Insertion
 
 
-def pairwise_system(embedder: Embeddings, threshold: float) -> System:
-    def plan(example: Mapping[str, Any]) -> Plan:
-        chosen: Plan = {}
-        for number, candidate in enumerate(example["candidates"], start=1):
-            text = describe(candidate)
-            scores = [
-                float(np.dot(*np.asarray(embedder.embed_documents([sentence, text]))))
-                for sentence in example["sentences"]
-            ]
-            if scores and max(scores) >= threshold:
-                chosen[number] = int(np.argmax(scores)) + 1
-        return chosen
+def pairwise(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) -> InsertionResult:
+    """The baseline, as a strategy (not registered: the graph has no use for it)."""
+    embedder = models.embedder(cfg)
+    plan: list[Insertion] = []
+    for candidate in task.candidates:
+        text = describe(candidate)
+        scores = [
+            float(np.dot(*np.asarray(embedder.embed_documents([sentence, text]))))
+            for sentence in task.sentences
+        ]
+        if scores and max(scores) >= cfg.rule_threshold:
+            plan.append(Insertion(image_id=candidate["id"], after=int(np.argmax(scores)) + 1))
+    return InsertionResult(plan)
 
-    return plan
 
+def examples_from(store: CorpusStore, limit: int) -> list[dict[str, Any]]:
+    """Inserter examples (gold images 1:1 with distractors) from every passage of the store.
+    Without hints: the strategies build their own prompts."""
+    from training.dataset_options import DataOptions
+    from training.examples import build_examples
 
-def examples_from(store: CorpusStore, embedder: Embeddings, limit: int) -> list[dict[str, Any]]:
-    """Inserter examples (gold images 1:1 with distractors) from every passage of the store."""
-    from training.data import DataOptions, build_examples
-
-    hinter = functools.partial(closest_sentences, embedder)
-    examples = build_examples(store.iter_chunks(), DataOptions(all_test=True), "bench", hinter)
+    examples = build_examples(store.iter_chunks(), DataOptions(all_test=True), "bench")
     positives = [e for e in examples if e["gold"]]
     return [dict(e) for e in positives[:limit]]
 
 
 def measure_inserters(
     examples: list[dict[str, Any]],
-    embedder: Embeddings,
     cfg: M2IOConfig,
     runtimes: Sequence[str] = ("llamacpp", "transformers"),
 ) -> dict[str, Any]:
     """ms per example, × the pairwise baseline and × rule, and the scores of each system."""
-    from m2io_graph import models
-
-    systems: dict[str, System] = {
-        "pairwise baseline": pairwise_system(embedder, cfg.rule_threshold),
-        "rule": rule_system(embedder, cfg.rule_threshold),
-    }
+    systems = [System("pairwise baseline", pairwise), system_for("rule")]
     for runtime in runtimes:
-        chat = models.inserter_model(cfg.updated({"inserter_runtime": runtime}))
+        settings = {"inserter_runtime": runtime, "inserter_guided": True}
+        chat = models.inserter_model(cfg.updated(settings))
         chat.invoke("load the weights outside the timing", max_tokens=1)
-        systems[f"r1 ({runtime})"] = chat_system(chat, guided=True)
-    scores: list[Scores] = [
-        evaluate(name, system, examples, progress=False) for name, system in systems.items()
-    ]
+        systems.append(System(f"r1 ({runtime})", get_strategy("r1"), settings))
+    scores: list[Scores] = [evaluate(system, examples, cfg, progress=False) for system in systems]
     baseline, rule = (scores[0].seconds_per_example, scores[1].seconds_per_example)
     return {
         "examples": len(examples),

@@ -16,8 +16,25 @@ from typing import Any
 from m2io_graph.config import M2IOConfig
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO_CORPUS = REPO / "data" / "demo" / "debian-handbook"
-DEMO_QUESTIONS = REPO / "data" / "demo" / "questions.jsonl"
+"""The checkout this module runs from, if it runs from one (an installed package has none)."""
+CHECKOUT_DEMO = REPO / "data" / "demo"
+DEMO_CORPUS = "debian-handbook"
+DEMO_QUESTIONS = "questions.jsonl"
+
+
+def demo_files(demo_dir: Path | None) -> tuple[Path, Path]:
+    """The demo corpus and questions in `demo_dir` (default: the checkout's data/demo), or
+    FileNotFoundError saying where they were looked for and how to give them."""
+    folder = demo_dir or CHECKOUT_DEMO
+    corpus, questions = folder / DEMO_CORPUS, folder / DEMO_QUESTIONS
+    if not corpus.is_dir() or not questions.is_file():
+        given = "in" if demo_dir else "in the checkout's data/demo,"
+        raise FileNotFoundError(
+            f"the bench reads the demo corpus {given} {folder} ({DEMO_CORPUS}/ and "
+            f"{DEMO_QUESTIONS}), and they are not there: pass --demo-dir with the data/demo "
+            "folder of a checkout of the repository"
+        )
+    return corpus, questions
 
 
 GENERATORS = ["extractive", "smollm2", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]
@@ -36,8 +53,8 @@ class BenchOptions:
     """The runtimes r1 is measured on; empty skips r1."""
     decoding: bool = True
     cold_start: bool = True
-    corpus: Path = DEMO_CORPUS
-    questions: Path = DEMO_QUESTIONS
+    demo_dir: Path | None = None
+    """The folder with the demo corpus and questions (`demo_files`); None: the checkout's."""
 
 
 def _commit() -> str:
@@ -124,12 +141,12 @@ def _print_scale(rows: list[dict[str, Any]]) -> None:
         )
 
 
-def _inserter_examples(options: BenchOptions, store: Any, embedder: Any) -> list[dict[str, Any]]:
+def _inserter_examples(options: BenchOptions, store: Any) -> list[dict[str, Any]]:
     from m2io_graph.bench.inserter_cost import examples_from
     from m2io_graph.eval.inserter import load_examples
 
     if options.inserter_data is None:
-        return examples_from(store, embedder, options.inserter_examples)
+        return examples_from(store, options.inserter_examples)
     examples = load_examples(options.inserter_data)
     return examples[: options.inserter_examples] if options.inserter_examples else examples
 
@@ -142,11 +159,7 @@ def run_bench(options: BenchOptions, out: Path) -> dict[str, Any]:
     from m2io_graph.bench.pipeline import measure_answers, measure_ingest
     from m2io_graph.bench.store_scale import measure_scale, peak_memory_mb
 
-    if not options.corpus.is_dir() or not options.questions.is_file():
-        raise FileNotFoundError(
-            f"the bench reads the demo corpus at {options.corpus} and {options.questions}: "
-            "run it from a checkout of the repository"
-        )
+    corpus, questions_file = demo_files(options.demo_dir)
     result: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": _commit(),
@@ -155,15 +168,18 @@ def run_bench(options: BenchOptions, out: Path) -> dict[str, Any]:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
-        "options": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()},
+        "options": {
+            **{k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()},
+            "demo_dir": str(corpus.parent),
+        },
     }
-    questions = _questions(options.questions)[: options.questions_per_run]
+    questions = _questions(questions_file)[: options.questions_per_run]
     with tempfile.TemporaryDirectory() as store_dir:
         cfg = M2IOConfig().updated({"store_dir": store_dir})
         embedder = models.embedder(cfg)
         embedder.embed_documents(["load the embedder outside the timing"])
         store = models.corpus_store(cfg)
-        result["ingest"] = measure_ingest(options.corpus, store)
+        result["ingest"] = measure_ingest(corpus, store)
         _print_ingest(result["ingest"])
         result["answers"] = {}
         for generator in options.generators:
@@ -171,8 +187,8 @@ def run_bench(options: BenchOptions, out: Path) -> dict[str, Any]:
             result["answers"][generator] = measure_answers(graph, questions, options.runs)
             _print_answers(result["answers"][generator], generator)
         _print_generators(result["answers"])
-        examples = _inserter_examples(options, store, embedder)
-        result["inserters"] = measure_inserters(examples, embedder, cfg, options.runtimes)
+        examples = _inserter_examples(options, store)
+        result["inserters"] = measure_inserters(examples, cfg, options.runtimes)
         _print_inserters(result["inserters"])
         if options.cold_start:
             generator = options.generators[-1] if options.generators else cfg.generator

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from m2io_graph.cli.options import EXIT_BAD_INPUT, answer_options, store_options
+from m2io_graph.cli.options import answer_options, store_options
 from m2io_graph.config import M2IOConfig
+from m2io_graph.errors import EmptyQueryError
 
 
 def add_ask_parser(commands: Any) -> None:
@@ -33,8 +34,7 @@ def _ask(args: argparse.Namespace, cfg: M2IOConfig) -> int:
     from m2io_graph.render import to_html
 
     if not args.question.strip():
-        print("error: the question is empty: ask a question with some words in it", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise EmptyQueryError()  # before the store is opened; `m2io` exits 2 with its message
     models.corpus_store(cfg).require_documents()
     result = build_graph(cfg).invoke({"query": args.question})
     for notice in result.get("notices", []):

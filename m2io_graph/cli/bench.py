@@ -50,6 +50,12 @@ def add_bench_parser(commands: Any) -> None:
     bench.add_argument(
         "--no-cold-start", action="store_true", help="skip the cold `m2io ask` timings"
     )
+    bench.add_argument(
+        "--demo-dir",
+        type=Path,
+        help="folder holding the demo corpus (debian-handbook/) and questions.jsonl: a "
+        "checkout's data/demo (default: the checkout this package runs from)",
+    )
     bench.add_argument("--out", type=Path, default=Path("runs/bench.json"), help="JSON output")
     bench.set_defaults(run=_bench)
 
@@ -70,6 +76,7 @@ def _bench(args: argparse.Namespace, cfg: M2IOConfig) -> int:
         runtimes=[] if args.no_r1 else names(args.r1_runtimes),
         decoding=not args.no_decoding,
         cold_start=not args.no_cold_start,
+        demo_dir=args.demo_dir,
     )
     run_bench(options, args.out)
     return 0

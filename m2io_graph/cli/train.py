@@ -14,6 +14,7 @@ from typing import Any
 
 from m2io_graph.cli.options import store_options
 from m2io_graph.config import M2IOConfig
+from training.dataset_options import DataOptions
 
 
 def add_train_parser(commands: Any) -> None:
@@ -98,42 +99,39 @@ def _train(args: argparse.Namespace, cfg: M2IOConfig) -> int:
     return 0
 
 
+DATA_NUMBERS = {
+    "seed": "seed of every random choice",
+    "negatives": "image-free examples per positive one",
+    "max_candidates": "images per example, half of them at most gold",
+    "variants": "draws of each training passage, with fresh distractors and order",
+}
+"""`DataOptions` fields `m2io train data` exposes; their defaults are read from `DataOptions`."""
+
+
 def _data_parser(steps: Any) -> None:
     data = steps.add_parser(
         "data",
         help="build the inserter dataset from an ingested store",
         description=(
-            "One example per passage with images: its sentences (at most 10), its images "
-            "shuffled among as many distractor images from other documents, and the gold plan "
-            "as the completion; plus image-free passages whose answer is []. Splits go by "
-            "document. Writes a datasets.DatasetDict, train/validation/test.jsonl and stats.json."
+            f"One example per passage with images: its sentences (at most "
+            f"{DataOptions.max_sentences}), its images shuffled among as many distractor images "
+            "from other documents, and the gold plan as the completion; plus image-free passages "
+            "whose answer is []. Splits go by document. Writes a datasets.DatasetDict, "
+            "train/validation/test.jsonl and stats.json."
         ),
     )
     data.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     data.add_argument(
         "--corpus", help="label stored with each example (default: the store folder's name)"
     )
-    data.add_argument(
-        "--seed", type=int, default=0, help="seed of every random choice (default: 0)"
-    )
-    data.add_argument(
-        "--negatives",
-        type=float,
-        default=0.25,
-        help="image-free examples per positive one (default: 0.25)",
-    )
-    data.add_argument(
-        "--max-candidates",
-        type=int,
-        default=8,
-        help="images per example, half of them at most gold (default: 8)",
-    )
-    data.add_argument(
-        "--variants",
-        type=int,
-        default=1,
-        help="draws of each training passage, with fresh distractors and order (default: 1)",
-    )
+    for name, text in DATA_NUMBERS.items():
+        default = getattr(DataOptions, name)
+        data.add_argument(
+            "--" + name.replace("_", "-"),
+            type=type(default),
+            default=default,
+            help=f"{text} (default: %(default)s)",
+        )
     data.add_argument(
         "--all-test", action="store_true", help="put every example in test (a held-out corpus)"
     )
@@ -150,13 +148,10 @@ def _data_parser(steps: Any) -> None:
 def _train_data(args: argparse.Namespace, cfg: M2IOConfig) -> int:
     from m2io_graph import models
     from m2io_graph.inserter.rule import closest_sentences
-    from training.data import DataOptions, build_inserter_dataset
+    from training.dataset_io import build_inserter_dataset
 
     options = DataOptions(
-        seed=args.seed,
-        negatives=args.negatives,
-        max_candidates=args.max_candidates,
-        variants=args.variants,
+        **{name: getattr(args, name) for name in DATA_NUMBERS},
         all_test=args.all_test,
         with_context=args.with_context,
     )

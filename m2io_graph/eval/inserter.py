@@ -1,34 +1,55 @@
 """Inserter evaluation on gold text: which images, after which sentence, in a valid format.
 
-Every system sees the same examples of an inserter dataset (`m2io train data`): the passage's
-sentences and its shuffled candidates (gold images and as many distractors). Scores use the
-same functions as the rewards (`m2io_graph.scoring`), so training and evaluation agree.
+Every system is a strategy of the registry (`m2io_graph.inserter.strategies`) with the settings
+it runs under, and sees the same examples of an inserter dataset (`m2io train data`): each
+example becomes the `InsertionTask` the graph's `insert_images` node would give it, so what is
+measured is what the graph runs. Scores use the same functions as the rewards
+(`m2io_graph.scoring`), so training and evaluation agree.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import logging
 import statistics
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tqdm.auto import tqdm
 
 from m2io_graph.config import M2IOConfig
-from m2io_graph.inserter.grammar import GrammarError, guide, parse
-from m2io_graph.inserter.single_shot import parse_single_shot, single_shot_messages
+from m2io_graph.inserter.plan import validate_plan
+from m2io_graph.inserter.strategies import InsertionTask, Strategy, get_strategy
+from m2io_graph.models import INSERTER_RUNTIMES
+from m2io_graph.models.chat import UnknownModelError
+from m2io_graph.models.offline import ModelFileError
 from m2io_graph.scoring import ordering_score, position_accuracy, precision_recall_f1
+from m2io_graph.state import Candidate, Chunk
+
+log = logging.getLogger(__name__)
 
 Plan = dict[int, int]
 """candidate number → sentence number."""
-System = Callable[[Mapping[str, Any]], Plan | None]
-"""An example in, a plan out, or None when the system's output broke the format."""
 
 SINGLE_SHOT_QUERY = "Explain this passage in your own words and show the images that illustrate it."
+"""The task's question: an inserter example has gold text but no question of its own."""
+
+SETUP_ERRORS = (ModelFileError, UnknownModelError)
+"""A model that cannot be loaded is the configuration's fault, not a plan: it stops the eval."""
+
+
+@dataclass(frozen=True)
+class System:
+    """A strategy and the settings it runs under, by the name the table shows."""
+
+    name: str
+    strategy: Strategy
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    """`M2IOConfig` fields set on top of the eval's configuration."""
 
 
 @dataclass
@@ -44,54 +65,68 @@ class Scores:
     seconds_per_example: float
 
 
+def system_for(spec: str) -> System:
+    """A system by name: any registered strategy (`rule`, `r1`, `llm`, `single_shot`, a user's
+    own), `base` (`r1` on the untrained SmolLM2) or `NAME=CHECKPOINT` (`r1` on a checkpoint).
+    A `@llamacpp` / `@transformers` suffix sets the local models' runtime (`r1@transformers`).
+    UnknownStrategyError for any other name, before any work."""
+    head, _, runtime = spec.rpartition("@")
+    settings: dict[str, Any] = {}
+    if head and runtime in INSERTER_RUNTIMES:
+        settings["inserter_runtime"] = runtime
+    else:
+        head = spec
+    name, named, checkpoint = head.partition("=")
+    if name == "base":
+        name, settings["inserter_checkpoint"] = "r1", "smollm2"
+    elif named:
+        if not checkpoint:
+            raise ValueError(f"{spec!r} names no checkpoint: write NAME=CHECKPOINT")
+        name, settings["inserter_checkpoint"] = "r1", checkpoint
+    return System(spec, get_strategy(name), {"inserter": name, **settings})
+
+
 def gold_plan(example: Mapping[str, Any]) -> Plan:
     return {item["image"]: item["after"] for item in example["gold"]}
 
 
-def rule_system(embedder: Any, threshold: float) -> System:
-    from m2io_graph.inserter.rule import rule_plan
-
-    def plan(example: Mapping[str, Any]) -> Plan:
-        candidates = list(example["candidates"])
-        number = {c["id"]: n for n, c in enumerate(candidates, start=1)}
-        chosen = rule_plan(embedder, list(example["sentences"]), candidates, threshold)
-        return {number[i["image_id"]]: i["after"] for i in chosen}
-
-    return plan
-
-
-def chat_system(chat: Any, guided: bool = False) -> System:
-    """A chat model given the example's own prompt, hints included (the base model, SFT,
-    SFT+GRPO, an API): exactly what it was trained on. `guided`: decoding held to the grammar,
-    as the `r1` strategy does (`InserterChatModel` only)."""
-
-    def plan(example: Mapping[str, Any]) -> Plan | None:
-        messages = [(m["role"], m["content"]) for m in example["prompt"]]
-        n, m = example["n_sentences"], example["n_candidates"]
-        reply = chat.invoke(messages, **({"guide": guide(n, m)} if guided else {}))
-        try:
-            return dict(parse(str(reply.content), n, m))
-        except GrammarError:
-            return None
-
-    return plan
+def task_for(example: Mapping[str, Any]) -> InsertionTask:
+    """The task the graph would give an inserter for this example: its sentences, paragraph
+    ends and candidates, and, for a strategy that writes the text itself (`single_shot`), the
+    passage as the one retrieved chunk and SINGLE_SHOT_QUERY as the question."""
+    sentences = list(example["sentences"])
+    passage = Chunk(
+        id=str(example.get("id", "")),
+        doc_id=str(example.get("doc_id", "")),
+        title="",
+        source="",
+        text=" ".join(sentences),
+        images=[],
+        score=1.0,
+    )
+    return InsertionTask(
+        query=SINGLE_SHOT_QUERY,
+        sentences=sentences,
+        candidates=[Candidate(**{"score": 0.0, **c}) for c in example["candidates"]],
+        documents=[passage],
+        paragraph_ends=list(example.get("paragraph_ends") or []),
+    )
 
 
-def single_shot_system(chat: Any) -> System:
-    """The Single-Shot baseline: the model rewrites the passage with image markers; each of its
-    sentences is mapped to the most similar gold sentence to score the position."""
-
-    def plan(example: Mapping[str, Any]) -> Plan | None:
-        sentences, candidates = list(example["sentences"]), list(example["candidates"])
-        context = "[1] " + " ".join(sentences)
-        reply = chat.invoke(single_shot_messages(SINGLE_SHOT_QUERY, context, candidates))
-        written, insertions = parse_single_shot(str(reply.content), candidates)
-        if not written:
-            return None
-        number = {c["id"]: n for n, c in enumerate(candidates, start=1)}
-        return {number[i["image_id"]]: _closest(written, i["after"], sentences) for i in insertions}
-
-    return plan
+def plan_for(strategy: Strategy, task: InsertionTask, cfg: M2IOConfig) -> Plan:
+    """The strategy's plan in candidate numbers, checked as the graph checks it
+    (InvalidPlanError otherwise). A strategy that wrote its own sentences (`single_shot`) has
+    each of them mapped to the most similar gold sentence, to score the position."""
+    result = strategy(task, cfg, {})
+    written = task.sentences if result.sentences is None else result.sentences
+    ids = [c["id"] for c in task.candidates]
+    number = {image: n for n, image in enumerate(ids, start=1)}
+    insertions = validate_plan(result.insertions, len(written), ids)
+    if result.sentences is None:
+        return {number[i["image_id"]]: i["after"] for i in insertions}
+    return {
+        number[i["image_id"]]: _closest(written, i["after"], task.sentences) for i in insertions
+    }
 
 
 def _closest(written: list[str], after: int, gold: list[str]) -> int:
@@ -110,7 +145,7 @@ def load_examples(path: Path, split: str = "test") -> list[dict[str, Any]]:
     """The examples of a folder written by `m2io train data` (one split), or of one of its
     jsonl files."""
     if path.is_dir():
-        from training.data import load_inserter_dataset
+        from training.dataset_io import load_inserter_dataset
 
         dataset = load_inserter_dataset(path)
         if split not in dataset:
@@ -121,30 +156,47 @@ def load_examples(path: Path, split: str = "test") -> list[dict[str, Any]]:
 
 
 def evaluate(
-    name: str,
     system: System,
     examples: Iterable[Mapping[str, Any]],
+    cfg: M2IOConfig,
     *,
     progress: bool = True,
     predictions: list[dict[str, Any]] | None = None,
 ) -> Scores:
-    """Macro-averaged scores (×100, as MRAMG reports them); an invalid output counts as no image.
-    Each example's plan is appended to `predictions` when given: a table says how far a system
-    is from another, its plans say why."""
+    """Macro-averaged scores (×100, as MRAMG reports them).
+
+    A plan that breaks the format or the candidates (GrammarError, InvalidPlanError), or any
+    other error the strategy raises, counts as an invalid plan with no image, as the graph
+    falls back on either; its reason goes with the example's plan into `predictions` (when
+    given: a table says how far a system is from another, its plans say why). A model that
+    cannot be loaded (SETUP_ERRORS) stops the eval instead.
+    """
+    cfg = cfg.updated(system.settings)
     rows: list[tuple[float, ...]] = []
     seconds: list[float] = []
-    for example in tqdm(list(examples), desc=name, unit="ex", leave=False, disable=not progress):
+    errors: list[str] = []
+    for example in tqdm(
+        list(examples), desc=system.name, unit="ex", leave=False, disable=not progress
+    ):
+        task = task_for(example)
+        error = None
         start = time.perf_counter()
-        predicted = system(example)
+        try:
+            plan = plan_for(system.strategy, task, cfg)
+        except SETUP_ERRORS:
+            raise
+        except Exception as failure:  # a strategy's output must never crash the eval
+            plan, error = {}, f"{type(failure).__name__}: {failure}"
+            errors.append(error)
         seconds.append(time.perf_counter() - start)
         gold = gold_plan(example)
-        plan = predicted or {}
         if predictions is not None:
             predictions.append(
                 {
-                    "system": name,
+                    "system": system.name,
                     "id": example.get("id", ""),
-                    "valid": predicted is not None,
+                    "valid": error is None,
+                    "error": error or "",
                     "gold": {str(k): v for k, v in gold.items()},
                     "predicted": {str(k): v for k, v in plan.items()},
                 }
@@ -152,7 +204,7 @@ def evaluate(
         prf = precision_recall_f1(gold=gold, predicted=plan)
         rows.append(
             (
-                float(predicted is not None),
+                float(error is None),
                 prf.precision,
                 prf.recall,
                 prf.f1,
@@ -160,12 +212,16 @@ def evaluate(
                 ordering_score(gold=_sequence(gold), predicted=_sequence(plan)),
             )
         )
+    if errors:
+        log.warning(
+            "%s: %d of %d plans invalid (first: %s)", system.name, len(errors), len(rows), errors[0]
+        )
     means = (
         [100 * statistics.fmean(column) for column in zip(*rows, strict=True)]
         if rows
         else [0.0] * 6
     )
-    return Scores(name, len(rows), *means, statistics.fmean(seconds) if seconds else 0.0)
+    return Scores(system.name, len(rows), *means, statistics.fmean(seconds) if seconds else 0.0)
 
 
 def rows(scores: Sequence[Scores]) -> list[dict[str, Any]]:
@@ -202,41 +258,3 @@ def alpha_sweep(
 
 def as_dicts(scores: Sequence[Scores]) -> list[dict[str, Any]]:
     return [asdict(s) for s in scores]
-
-
-def system_for(spec: str, cfg: M2IOConfig) -> tuple[str, System]:
-    """A system by name: `rule`, `base` (the untrained SmolLM2), `r1` (the configured or shipped
-    checkpoint) or `NAME=PATH` (a checkpoint), `llm` (the configured inserter LLM, prompted like
-    r1), `single_shot` (the configured inserter LLM writing text with markers). The local models
-    (base, r1, checkpoints) run on `cfg.inserter_runtime`, or on the runtime a `@llamacpp` /
-    `@transformers` suffix names (`r1@transformers`), and decode guided by the grammar unless
-    `cfg.inserter_guided` is off."""
-    from m2io_graph import models
-    from m2io_graph.inserter.grammar import PLAN_TOKENS
-
-    head, _, runtime = spec.rpartition("@")
-    if head and runtime in models.INSERTER_RUNTIMES:
-        cfg = cfg.updated({"inserter_runtime": runtime})
-    else:
-        head = spec
-    name, _, checkpoint = head.partition("=")
-    if name == "rule":
-        return spec, rule_system(models.embedder(cfg), cfg.rule_threshold)
-    if name == "llm":
-        return spec, chat_system(models.inserter_llm(cfg, PLAN_TOKENS))
-    if name == "single_shot":
-        return spec, single_shot_system(
-            models.inserter_llm(cfg, cfg.max_new_tokens + 8 * cfg.max_candidates)
-        )
-    guided = cfg.inserter_guided
-    if name == "base":
-        checkpoint = "smollm2"
-    elif name != "r1" and not checkpoint:
-        raise ValueError(
-            f"unknown inserter system {spec!r}: use rule, base, r1, llm, single_shot or "
-            "NAME=CHECKPOINT, with @llamacpp or @transformers for the local models"
-        )
-    chat = models.inserter_model(
-        cfg.updated({"inserter_checkpoint": checkpoint or cfg.inserter_checkpoint})
-    )
-    return spec, chat_system(chat, guided)

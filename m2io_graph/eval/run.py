@@ -36,11 +36,11 @@ def eval_inserter(args: argparse.Namespace, cfg: M2IOConfig, strategies: list[st
     examples = load_examples(args.data, args.split)
     if args.limit:
         examples = examples[: args.limit]
-    systems = [system_for(spec, cfg) for spec in strategies]  # fail on a bad name before work
+    systems = [system_for(spec) for spec in strategies]  # fail on a bad name before work
     plans: list[dict[str, Any]] = []
     scores = [
-        evaluate(name, system, examples, progress=not args.quiet, predictions=plans)
-        for name, system in systems
+        evaluate(system, examples, cfg, progress=not args.quiet, predictions=plans)
+        for system in systems
     ]
     table = rows(scores)
     print(report.markdown_table(table))

@@ -178,9 +178,8 @@ def guide(n_sentences: int, n_candidates: int) -> Pattern:
     """The completion a model trained on `prompt.hint_notes` writes: one note per image in order,
     each with its own entry or none, then the answer.
 
-    The notes' shape is held too, because the one failure left in the trained 135M model's own
-    format was a loop in them (`img8 …` again until the token limit); what each note says,
-    which paragraph end and which word, is still the model's.
+    The notes' shape is held too, so a model cannot loop in them until the token limit; what
+    each note says, which paragraph end and which word, is still the model's.
     """
     verdict = template(format_verdict, end=number(1, n_sentences), word=choice(VERDICT_WORDS))
     after = number(0, n_sentences)

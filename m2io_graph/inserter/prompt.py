@@ -28,9 +28,8 @@ Hint = tuple[int, float]
 """The sentence most like a candidate and the cosine similarity (`rule.closest_sentences`)."""
 
 STRONG_HINT = 40
-"""Similarity (whole percent, as shown) from which a hint reads `strong`. Measured on the
-GnuCash and Debian-handbook inserter datasets: showing exactly the strong images scores image
-F1 86 and 82."""
+"""Similarity (whole percent, as shown) from which a hint reads `strong` (chosen on validation
+data: docs/inserter-design-notes.md)."""
 
 
 def _percent(score: float) -> int:
@@ -52,13 +51,7 @@ def hint_notes(
     its answer entry right after it.
 
     Each decision is then taken next to its evidence, and the answer only repeats the entries
-    the notes hold, in order. A 135M model trained to answer directly did not look the hints up
-    (its choices were near chance between strong and weak images, even on its training data);
-    one that copied the hints first and then answered still wrote the wrong image numbers
-    (image 1 far too often): binding a number to a label across the notes is what it could not
-    do. With the word in the middle (`img1 strong end [5]`) it copied every hint right but put
-    most entries one image late, after the next image's hint; with the word last, an entry
-    follows the word that calls for it.
+    the notes hold, in order (why this shape: docs/inserter-design-notes.md).
     """
     shown = dict(plan)
     return NOTE_SEPARATOR.join(
@@ -94,10 +87,8 @@ def candidate_lines(
     """`<imgN> description` lines, cut at a word so long captions cannot crowd out the task.
 
     A hint comes right after the image's number, as `(best [k] 62% end [p] strong)`: next to
-    the number the model copies, as a whole percentage and as a word. A 135M model trained on a
-    few hundred examples did not learn to compare the percentage with a threshold (it chose weak
-    distractors and skipped strong gold images); a word it can copy, and the number stays for
-    the exceptions. With the text's paragraph ends, `end [p]` names the end of [k]'s paragraph.
+    the number the model copies, as a whole percentage and as a word a small model can copy.
+    With the text's paragraph ends, `end [p]` names the end of [k]'s paragraph.
     """
     if not candidates:
         return "(none)"

@@ -31,9 +31,8 @@ def closest_sentences(
 ) -> list[tuple[int, float]]:
     """For each candidate, the sentence most like its caption/alt text and how alike (cosine).
 
-    Given to model inserters as a hint: a 135M model cannot match meanings across ten sentences
-    on its own, but it can learn when the closest sentence is the right place and when the image
-    belongs elsewhere (before a "like this:" sentence, under a heading, or nowhere).
+    Given to model inserters as a hint: a small model cannot match meanings across ten sentences
+    on its own, but it can learn when the closest sentence is the right place and when not.
     """
     if not sentences or not candidates:
         return [(0, 0.0) for _ in candidates]

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
 from langchain_core.runnables import RunnableConfig
 
 from m2io_graph import models
@@ -81,6 +82,17 @@ def rule(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) -> Insert
     return InsertionResult(plan)
 
 
+def prompt_messages(task: InsertionTask, cfg: M2IOConfig) -> list[BaseMessage]:
+    """What `r1` and `llm` send: the task's numbered sentences and candidates, each candidate
+    with the hint of the configured embedder. `m2io train data` writes the same prompt (its
+    hinter is `closest_sentences` with the same embedder), so the model reads what it was
+    trained on."""
+    hints = closest_sentences(models.embedder(cfg), task.sentences, task.candidates)
+    return build_messages(
+        task.sentences, task.candidates, hints=hints, paragraph_ends=task.paragraph_ends
+    )
+
+
 def prompted_plan(
     chat: BaseChatModel,
     task: InsertionTask,
@@ -96,10 +108,7 @@ def prompted_plan(
     """
     if not task.candidates or not task.sentences:
         return InsertionResult([])
-    hints = closest_sentences(models.embedder(cfg), task.sentences, task.candidates)
-    messages = build_messages(
-        task.sentences, task.candidates, hints=hints, paragraph_ends=task.paragraph_ends
-    )
+    messages = prompt_messages(task, cfg)
     n, m = len(task.sentences), len(task.candidates)
     guide = {"guide": grammar.guide(n, m)} if guided else {}
     reply = chat.invoke(messages, config, **guide)

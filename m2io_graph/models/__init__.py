@@ -22,20 +22,37 @@ from m2io_graph.prompts import ANSWER_PROMPT
 
 
 def embedder(cfg: M2IOConfig) -> Embeddings:
+    """The configured embedder: the one named, or the `Embeddings` object given."""
     return get_embedder(cfg.embedder)
 
 
+class _Same:
+    """An embedder object as a cache key, by identity: `Embeddings` objects are often
+    unhashable (pydantic models). The key holds the object, so its id is not reused while the
+    cached store lives."""
+
+    def __init__(self, embedder: Embeddings) -> None:
+        self.embedder = embedder
+
+    def __hash__(self) -> int:
+        return id(self.embedder)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.embedder is self.embedder
+
+
 def corpus_store(cfg: M2IOConfig) -> CorpusStore:
-    """One open store per location, shared by every run in the process."""
-    return _store(cfg.embedder, cfg.store_dir, cfg.chroma_url, cfg.collection)
+    """One open store per location and embedder, shared by every run in the process."""
+    key = cfg.embedder if isinstance(cfg.embedder, str) else _Same(cfg.embedder)
+    return _store(key, cfg.store_dir, cfg.chroma_url, cfg.collection)
 
 
 @lru_cache(maxsize=8)
 def _store(
-    embedder_name: str, store_dir: str, chroma_url: str | None, collection: str
+    embedder: str | _Same, store_dir: str, chroma_url: str | None, collection: str
 ) -> CorpusStore:
     return CorpusStore(
-        get_embedder(embedder_name),
+        get_embedder(embedder.embedder if isinstance(embedder, _Same) else embedder),
         store_dir=store_dir,
         chroma_url=chroma_url,
         collection=collection,

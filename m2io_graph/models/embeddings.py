@@ -27,12 +27,18 @@ class QueryCachedEmbeddings(Embeddings):
         return self.inner.embed_documents(texts)
 
 
-@lru_cache(maxsize=4)
-def get_embedder(name: str = OFFLINE_EMBEDDER) -> Embeddings:
-    """The embedder called `name`: the offline default, a local folder, or a hub name.
+def get_embedder(name: str | Embeddings = OFFLINE_EMBEDDER) -> Embeddings:
+    """The embedder called `name`: the offline default, a local folder, or a hub name; an
+    `Embeddings` object (a fake in tests, a user's own) is used as it is."""
+    if isinstance(name, Embeddings):
+        return name
+    return _load(name)
 
-    Vectors are normalized so that Chroma's distances and our dot products are cosines.
-    """
+
+@lru_cache(maxsize=4)
+def _load(name: str) -> Embeddings:
+    """Loaded once per name. Vectors are normalized so that Chroma's distances and our dot
+    products are cosines."""
     from langchain_huggingface import HuggingFaceEmbeddings
 
     model = HuggingFaceEmbeddings(

@@ -1,4 +1,7 @@
-"""The graph's nodes, one module each: plain functions `(state, config) -> update`."""
+"""The graph's nodes, one module each: plain functions `(state, config) -> update`.
+
+Each update also carries the node's wall time under `timings` (`timing.timed`).
+"""
 
 from m2io_graph.nodes.extract_candidates import extract_candidates
 from m2io_graph.nodes.generate_text import generate_text

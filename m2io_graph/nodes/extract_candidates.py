@@ -29,6 +29,12 @@ def document_images(state: State, cfg: M2IOConfig) -> list[ImageRef]:
 
 @timed("extract_candidates")
 def extract_candidates(state: State, config: RunnableConfig) -> dict[str, Any]:
+    """Reads `query` and `documents`; writes `candidates`: the images of the retrieved
+    documents whose description matches the query at least `min_candidate_score`, best first,
+    at most `max_candidates`, each with its `score`.
+
+    Whole documents are searched because a figure often sits a chunk away from its text.
+    """
     cfg = M2IOConfig.from_runnable_config(config)
     images = document_images(state, cfg)
     if not images:

@@ -28,10 +28,16 @@ def _text(paragraphs: list[list[str]], notices: list[str]) -> dict[str, Any]:
 
 @timed("generate_text")
 def generate_text(state: State, config: RunnableConfig) -> dict[str, Any]:
-    """The generator's answer, held to the passages: a failing or silent model gives way to
-    the extractive generator, an answer that declines reads `DECLINE`, and sentences naming
-    commands, options or paths that the passages lack are left out (`grounding`); when that
-    leaves less than half of the answer, it declines."""
+    """Reads `query` and `documents`; writes `text`, `sentences`, `paragraph_ends` and
+    `notices`.
+
+    The generator's answer, held to the passages: no documents, or an answer that declines,
+    reads `DECLINE`; a model that fails (`LocalModelError`) or writes nothing gives way to the
+    extractive generator, with a notice; sentences naming commands, options or paths that the
+    passages lack are left out (`grounding`), and when that leaves less than half of the
+    answer, it declines. A small model invents what the passages lack, so nothing it writes
+    reaches the answer unchecked.
+    """
     documents = state.get("documents") or []
     if not documents:
         return _text([[DECLINE]], [])

@@ -19,6 +19,15 @@ log = logging.getLogger(__name__)
 
 @timed("insert_images")
 def insert_images(state: State, config: RunnableConfig) -> dict[str, Any]:
+    """Reads `query`, `sentences`, `paragraph_ends`, `candidates` and `documents`; writes
+    `insertions` (a validated plan), `inserter` (the strategy whose plan was used) and
+    `fallback` (why the configured one was rejected, else None); a strategy that writes the
+    text itself (`single_shot`) also rewrites `sentences`, `text` and `paragraph_ends`. An
+    answer that declines gets no images.
+
+    A model's plan may be anything, so an invalid one or an error falls back to `rule`
+    instead of failing the answer.
+    """
     cfg = M2IOConfig.from_runnable_config(config)
     candidates = state.get("candidates") or []
     task = InsertionTask(

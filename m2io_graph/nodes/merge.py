@@ -13,6 +13,12 @@ from m2io_graph.state import State
 
 @timed("merge")
 def merge(state: State, config: RunnableConfig) -> dict[str, Any]:
+    """Reads `sentences`, `paragraph_ends`, `candidates` and `insertions`; writes `answer`
+    (Markdown).
+
+    Images are taken from the candidates only, so an image the inserter was not offered never
+    shows.
+    """
     answer = to_markdown(
         state.get("sentences") or [],
         state.get("candidates") or [],

@@ -8,7 +8,7 @@ from langchain_core.runnables import RunnableConfig
 
 from m2io_graph import models
 from m2io_graph.config import M2IOConfig
-from m2io_graph.errors import InvalidQueryError
+from m2io_graph.errors import EmptyQueryError, InvalidQueryError
 from m2io_graph.nodes.timing import timed
 from m2io_graph.state import State
 from m2io_graph.text import cut_at_word, normalize_space
@@ -18,10 +18,17 @@ EMPTY_STORE = "The store at {where} holds no documents yet: run `m2io ingest PAT
 
 @timed("retrieve")
 def retrieve(state: State, config: RunnableConfig) -> dict[str, Any]:
+    """Reads `query` and `k`; writes `query` (spaces normalized, cut to `max_query_chars`),
+    `documents` (at most `k` chunks at least `min_relevance` alike, best first) and `notices`
+    (query cut, store empty, no chunk close enough). An empty query or `k` < 1 raises
+    InvalidQueryError.
+
+    Loosely related chunks are dropped: an answer built from them would be invented.
+    """
     cfg = M2IOConfig.from_runnable_config(config)
     query = normalize_space(str(state.get("query") or ""))
     if not query:
-        raise InvalidQueryError("the query is empty: ask a question with some words in it")
+        raise EmptyQueryError()
     notices: list[str] = []
     if len(query) > cfg.max_query_chars:
         query = cut_at_word(query, cfg.max_query_chars)
@@ -29,7 +36,8 @@ def retrieve(state: State, config: RunnableConfig) -> dict[str, Any]:
             f"The query was longer than {cfg.max_query_chars} characters; only its first "
             f"{len(query)} were used."
         )
-    k = int(state.get("k") or cfg.k)
+    given = state.get("k")
+    k = cfg.k if given is None else int(given)
     if k < 1:
         raise InvalidQueryError(f"k must be at least 1, got {k}")
     store = models.corpus_store(cfg)

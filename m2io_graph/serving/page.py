@@ -12,7 +12,7 @@ from langchain_core.runnables import Runnable
 from starlette.concurrency import run_in_threadpool
 
 from m2io_graph.render import to_html
-from m2io_graph.serving.runnable import MAX_K
+from m2io_graph.settings_schema import bounds
 
 _FORM = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>m2io</title>
@@ -38,7 +38,7 @@ def page_router(graph: Runnable) -> APIRouter:
     @router.get("/answer", response_class=HTMLResponse)
     async def answer(
         q: Annotated[str, Query(description="the question", min_length=1)],
-        k: Annotated[int | None, Query(ge=1, le=MAX_K, description="chunks to retrieve")] = None,
+        k: Annotated[int | None, Query(description="chunks to retrieve", **bounds("k"))] = None,
     ) -> str:
         """The interleaved answer as a standalone page (images inlined as data URIs)."""
         result = await graph.ainvoke({"query": q} | ({"k": k} if k else {}))

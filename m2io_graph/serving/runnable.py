@@ -2,32 +2,31 @@
 
 LangServe validates every request against the runnable's input and config schemas before the graph
 runs, so a bad request is a 422 naming the field, even on the streaming endpoints where a failure
-inside the graph could only show up as an error event after the response has started. The
-compiled graph declares no config schema, which would make LangServe drop every `configurable`
-a client sends; `ServedGraph` supplies one listing the per-call settings that are safe to expose.
-Store location, endpoints and model paths stay fixed at start-up: a client must not make the
-server read another folder, load arbitrary weights or call another URL.
+inside the graph could only show up as an error event after the response has started. The settings
+are the graph's own request settings (`M2IOConfig`'s field metadata: descriptions, bounds), narrowed
+to the names this server can run and closed to other keys. Store location, endpoints and model
+paths stay fixed at start-up: a client must not make the server read another folder, load
+arbitrary weights or call another URL.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, NotRequired
+from typing import Annotated, Any, NotRequired
 
 from langchain_core.runnables import Runnable, RunnableBinding
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 from typing_extensions import TypedDict
 
 from m2io_graph.config import M2IOConfig
+from m2io_graph.errors import EmptyQueryError
 from m2io_graph.inserter import strategies
 from m2io_graph.models.offline import OFFLINE_MODELS
-
-MAX_K = 50
-"""More chunks than this only makes the answer slower; the embedder reads ~256 tokens of each."""
+from m2io_graph.settings_schema import bounds, request_settings
 
 
 def _has_words(query: str) -> str:
     if not query.strip():
-        raise ValueError("the query is empty: ask a question with some words in it")
+        raise EmptyQueryError()
     return query
 
 
@@ -38,58 +37,26 @@ class Question(TypedDict):
 
     query: Annotated[str, AfterValidator(_has_words)]
     """The question; must contain some non-space text."""
-    k: NotRequired[Annotated[int, Field(ge=1, le=MAX_K)]]
+    k: NotRequired[Annotated[int, Field(**bounds("k"))]]
     """How many chunks to retrieve for this call."""
 
 
 def client_settings(cfg: M2IOConfig) -> type[BaseModel]:
     """The `configurable` keys a client may send, with bounds; unknown keys are refused.
 
-    Each default is the server's own setting, so a request that leaves a key out gets what the
-    server was started with, and the playground shows it. No field is Optional: the playground's
-    form renderer fails on `null` types.
+    Each default is the server's own setting. The inserter is one of the registered strategies,
+    the generator one of the offline models (or the server's own), never a path or an endpoint.
     """
-    # Bounds go inside the annotations: LangServe rebuilds this model keeping only each field's
-    # annotation, default and description.
-    fields: dict[str, Any] = {
-        "k": (Annotated[int, Field(ge=1, le=MAX_K)], cfg.k, "chunks to retrieve"),
-        "max_candidates": (
-            Annotated[int, Field(ge=0, le=32)],
-            cfg.max_candidates,
-            "images offered to the inserter",
-        ),
-        "inserter": (Literal[tuple(strategies.names())], cfg.inserter, "inserter strategy"),
-        "rule_threshold": (
-            Annotated[float, Field(ge=-1.0, le=1.0)],
-            cfg.rule_threshold,
-            "rule inserter: least sentence-image similarity",
-        ),
-        "min_candidate_score": (
-            Annotated[float, Field(ge=-1.0, le=1.0)],
-            cfg.min_candidate_score,
-            "least question-image similarity of a candidate",
-        ),
-        "max_new_tokens": (
-            Annotated[int, Field(ge=1, le=1024)],
-            cfg.max_new_tokens,
-            "length cap of the generated answer",
-        ),
-    }
-    if isinstance(cfg.generator, str):  # a chat model object given in code cannot be named
-        names = tuple(sorted({"extractive", *OFFLINE_MODELS, cfg.generator}))
-        fields["generator"] = (Literal[names], cfg.generator, "text generator")
-    return create_model(
-        "M2IOClientSettings",
-        __config__=ConfigDict(extra="forbid"),
-        **{
-            name: (kind, Field(default, description=text))
-            for name, (kind, default, text) in fields.items()
-        },
-    )
+    choices = {"inserter": strategies.names()}
+    if isinstance(cfg.generator, str):
+        choices["generator"] = sorted({"extractive", *OFFLINE_MODELS, cfg.generator})
+    return request_settings(cfg, choices=choices, name="M2IOClientSettings", extra="forbid")
 
 
 class ServedGraph(RunnableBinding):
-    """The compiled graph with a declared config schema; everything else is delegated."""
+    """The compiled graph with the server's config schema in place of the graph's own (which
+    LangGraph has deprecated reading through `config_schema`, and which leaves `configurable`
+    open and nullable); everything else is delegated."""
 
     settings_model: Any = None
     """The pydantic model of the allowed `configurable` keys (see `client_settings`)."""

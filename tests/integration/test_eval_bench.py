@@ -9,6 +9,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from m2io_graph.config import M2IOConfig
+from m2io_graph.eval.inserter import load_examples, task_for
+from m2io_graph.inserter.prompt import to_chat_dicts
+from m2io_graph.inserter.strategies import prompt_messages
+
 M2IO = str(Path(sys.executable).with_name("m2io"))
 
 DOCS = [
@@ -148,7 +153,42 @@ def test_eval_inserter_stage_on_a_built_dataset(mramg, tmp_path):
     assert (out / "alpha_sweep.png").read_bytes()[:4] == b"\x89PNG"
     plans = json.loads((out / "plans.json").read_text())
     assert [p["system"] for p in plans] == ["rule"] * 3 + ["r1"] * 3
-    assert all(set(p) == {"system", "id", "valid", "gold", "predicted"} for p in plans)
+    assert all(set(p) == {"system", "id", "valid", "error", "gold", "predicted"} for p in plans)
+    # What r1 sends is what the dataset stores: the same prompt, hints of the same embedder.
+    cfg = M2IOConfig()
+    for example in load_examples(data):
+        assert to_chat_dicts(prompt_messages(task_for(example), cfg)) == example["prompt"]
+
+
+def test_eval_scores_a_users_own_strategy(tmp_path):
+    data = tmp_path / "data.jsonl"
+    example = {
+        "id": "e1",
+        "sentences": ["Cats purr.", "Lava is hot."],
+        "candidates": [
+            {"id": i, "path": f"/{i}.png", "alt": i, "caption": "", "context": "", "doc_id": "d"}
+            for i in ("cat", "lava")
+        ],
+        "gold": [{"image": 2, "after": 2}],
+    }
+    data.write_text(json.dumps(example) + "\n")
+    module = tmp_path / "my_strategy.py"
+    module.write_text(
+        "from m2io_graph.inserter.strategies import InsertionResult, register\n"
+        "@register('mine')\n"
+        "def mine(task, cfg, config):\n"
+        "    return InsertionResult([{'image_id': 'lava', 'after': len(task.sentences)}])\n"
+    )
+    out = tmp_path / "eval"
+    args = ["eval", "--data", str(data), "--stage", "inserter", "--inserter", "mine"]
+    done = m2io(*args, "--import", str(module), "--out", str(out), "--quiet")
+    assert done.returncode == 0, done.stderr
+    (row,) = csv.DictReader((out / "scores.csv").open())
+    assert (
+        row["system"] == "mine" and float(row["F1"]) == 100 and float(row["position acc."]) == 100
+    )
+    unregistered = m2io(*args, "--out", str(out))
+    assert unregistered.returncode == 2 and "unknown inserter 'mine'" in unregistered.stderr
 
 
 def test_eval_rejects_bad_input(mramg, tmp_path):

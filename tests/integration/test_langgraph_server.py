@@ -11,6 +11,7 @@ import importlib
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,12 @@ from langgraph_cli.config import validate_config_file
 from langgraph_sdk import get_client
 from processes import free_port, running
 
+from m2io_graph.config import M2IOConfig
+
 REPO = Path(__file__).resolve().parents[2]
 LANGGRAPH = str(Path(sys.executable).with_name("langgraph"))
 QUESTION = "How do I forward a local port with SSH?"
+PER_REQUEST = {f.name for f in fields(M2IOConfig) if f.metadata["request"]}
 
 
 @pytest.fixture
@@ -72,7 +76,8 @@ async def ask_through_server(url: str) -> tuple[list[tuple[str, Any]], dict, dic
         )
     ]
     state = await client.threads.get_state(thread["thread_id"])
-    return chunks, state, {"assistants": assistants, "thread": thread}
+    schemas = await client.assistants.get_schemas(assistants[0]["assistant_id"])
+    return chunks, state, {"assistants": assistants, "thread": thread, "schemas": schemas}
 
 
 def test_langgraph_json_names_the_served_graph() -> None:
@@ -84,6 +89,7 @@ def test_langgraph_json_names_the_served_graph() -> None:
     graph = getattr(importlib.import_module(module), variable)
     assert graph.name == "m2io"
     assert {"retrieve", "generate_text", "extract_candidates"} <= set(graph.get_graph().nodes)
+    assert set(graph.get_context_jsonschema()["properties"]) == PER_REQUEST
 
 
 @pytest.mark.slow  # ingest + server start + first embedder load: ~50 s on 2 cores
@@ -108,3 +114,11 @@ def test_langgraph_dev_serves_the_graph_and_streams_both_branches(server_url: st
     assert len(values["documents"]) == 2  # the per-run `configurable` reached the nodes
     assert values["inserter"] == "rule" and values["fallback"] is None
     assert set(values["timings"]) >= {"retrieve", "generate_text", "extract_candidates"}
+
+    # what Studio shows as the assistant's knobs: each per-request setting with its meaning,
+    # defaults from the server's M2IO_* environment
+    context = extra["schemas"]["context_schema"]["properties"]
+    assert set(context) == PER_REQUEST
+    assert all(setting["description"] for setting in context.values())
+    assert context["generator"]["default"] == "extractive"
+    assert context["k"]["maximum"] == 50

@@ -7,6 +7,7 @@ import asyncio
 import json
 import subprocess
 import sys
+from dataclasses import fields
 
 import httpx
 import pytest
@@ -15,6 +16,7 @@ from langserve import RemoteRunnable
 from serve_helpers import M2IO, QUESTION, REPO, m2io_server
 
 from m2io_graph import build_graph
+from m2io_graph.config import M2IOConfig
 
 OTHER_QUESTION = "How do I upgrade all installed packages?"
 
@@ -96,6 +98,13 @@ BAD_REQUESTS = [
         422,
         "'rule'",
     ),
+    (
+        "setting out of bounds",
+        "/m2io/invoke",
+        {"input": {"query": "x"}, "config": {"configurable": {"max_candidates": 99}}},
+        422,
+        "max_candidates: Input should be less than or equal to 32",
+    ),
     ("empty query, streaming", "/m2io/stream", {"input": {"query": ""}}, 422, "query is empty"),
     (
         "one bad input in a batch",
@@ -105,6 +114,20 @@ BAD_REQUESTS = [
         "valid string",
     ),
 ]
+
+
+def test_config_schema_shows_the_per_request_settings(server):
+    schema = httpx.get(f"{server}/m2io/config_schema").json()
+    settings = schema["$defs"]["M2IOClientSettings"]
+    meaning = {
+        f.name: f.metadata["description"] for f in fields(M2IOConfig) if f.metadata["request"]
+    }
+    assert set(settings["properties"]) == set(meaning)
+    for name, setting in settings["properties"].items():
+        assert setting["description"] == meaning[name], name
+    assert settings["properties"]["generator"]["default"] == "extractive"  # the server's own
+    assert settings["properties"]["max_candidates"]["maximum"] == 32
+    assert schema["properties"]["configurable"]["default"]["k"] == M2IOConfig.k
 
 
 def test_bad_requests_get_clear_4xx_and_the_server_keeps_serving(server):

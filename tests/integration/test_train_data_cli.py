@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from m2io_graph.inserter.grammar import parse
-from training.data import load_inserter_dataset
+from training.dataset_io import load_inserter_dataset
 
 M2IO = str(Path(sys.executable).with_name("m2io"))
 

@@ -8,8 +8,10 @@ from m2io_graph.corpus.chunking import StoredChunk
 from m2io_graph.inserter.chat_model import InserterChatModel
 from m2io_graph.inserter.checkpoints import default_checkpoint
 from m2io_graph.inserter.prompt import build_messages
-from training.config import GRPOSettings, LoraSettings, SFTSettings, TrainConfig
-from training.data import DataOptions, build_examples, save_dataset
+from training.config import TrainConfig
+from training.dataset_io import save_dataset
+from training.dataset_options import DataOptions
+from training.examples import build_examples
 from training.grpo import run_grpo
 from training.sft import run_sft
 
@@ -64,8 +66,13 @@ def test_sft_steps_save_an_adapter_that_loads_as_r1(dataset, tmp_path):
     cfg = TrainConfig(
         dataset=dataset,
         output_dir=str(tmp_path),
-        lora=LoraSettings(r=4),
-        sft=SFTSettings(max_steps=2, batch_size=2, learning_rate=1e-3, max_length=512),
+        lora={"r": 4, "lora_alpha": 16, "lora_dropout": 0.05, "target_modules": "all-linear"},
+        sft={
+            "max_steps": 2,
+            "per_device_train_batch_size": 2,
+            "learning_rate": 1e-3,
+            "max_length": 512,
+        },
     )
     out = run_sft(cfg)
     assert any(
@@ -86,14 +93,14 @@ def test_grpo_steps_update_weights_and_log_rewards(dataset, tmp_path):
     cfg = TrainConfig(
         dataset=dataset,
         output_dir=str(tmp_path),
-        grpo=GRPOSettings(
-            steps=2,
-            batch_size=4,
-            num_generations=4,
-            max_completion_length=96,  # the shipped adapter copies the hints first
-            learning_rate=5e-3,
-            temperature=1.2,
-        ),
+        grpo={
+            "max_steps": 2,
+            "per_device_train_batch_size": 4,
+            "num_generations": 4,
+            "max_completion_length": 96,  # the shipped adapter copies the hints first
+            "learning_rate": 5e-3,
+            "temperature": 1.2,
+        },
     )
     out = run_grpo(cfg, init=init)
     log = __import__("json").loads((out / "log_history.json").read_text())

@@ -3,13 +3,15 @@ import inspect
 import pytest
 
 from m2io_graph.rewards import (
-    REWARD_FUNCS,
     format_reward,
+    grpo_rewards,
     make_selection_reward,
     position_reward,
-    reward_weights,
     selection_reward,
 )
+
+# What GRPO trains on (tests/unit/test_training_grpo.py checks it is this list).
+REWARDS = grpo_rewards()
 
 # Gold: image 1 after sentence 2, image 3 after sentence 0; 4 sentences, 4 candidates.
 GOLD = [{"image": 1, "after": 2}, {"image": 3, "after": 0}]
@@ -34,7 +36,7 @@ def test_format_reward_is_parse_accepting_it():
 
 def test_invalid_format_scores_zero_everywhere():
     bad = '<answer>[{"image": 1, "after": 9}, {"image": 3, "after": 0}]</answer>'
-    assert [one(f, bad) for f in REWARD_FUNCS] == [0.0, 0.0, 0.0]
+    assert [one(f, bad) for f in REWARDS.funcs] == [0.0, 0.0, 0.0]
 
 
 def test_selection_is_f1_by_default_and_recall_on_request():
@@ -66,11 +68,13 @@ def test_selection_mode_as_a_dataset_column():
 
 def test_factory_rewards_have_names_for_trl():
     assert make_selection_reward("recall").__name__ == "selection_recall_reward"
-    assert [f.__name__ for f in REWARD_FUNCS] == [
+    assert make_selection_reward("recall") is make_selection_reward("recall")
+    assert [f.__name__ for f in REWARDS.funcs] == [
         "format_reward",
-        "selection_reward",
+        "selection_f1_reward",
         "position_reward",
     ]
+    assert grpo_rewards(selection="recall").funcs[1] is make_selection_reward("recall")
     with pytest.raises(ValueError, match="'f1' or 'recall'"):
         make_selection_reward("precision")
 
@@ -120,9 +124,9 @@ def test_batch_takes_columns_per_completion_and_ignores_other_kwargs():
 def test_total_reward_with_alpha_0_8():
     # chosen {1: 2, 3: 1} vs gold {1: 2, 3: 0}: format 1, F1 = 1, position 1/2
     completion = '<think>1 shows step 2</think><answer>[{"image": 1, "after": 2}, {"image": 3, "after": 1}]</answer>'
-    weights = reward_weights(0.8)
+    weights = REWARDS.weights
     assert weights == pytest.approx([1.0, 0.8, 0.2])
-    terms = [one(f, completion) for f in REWARD_FUNCS]
+    terms = [one(f, completion) for f in REWARDS.funcs]
     assert terms == pytest.approx([1.0, 1.0, 0.5])
     # 1 + 0.8 * 1 + 0.2 * 0.5 (swapped weights would give 1.6)
     assert sum(w * t for w, t in zip(weights, terms, strict=True)) == pytest.approx(1.9)
@@ -130,11 +134,11 @@ def test_total_reward_with_alpha_0_8():
 
 def test_alpha_out_of_range():
     with pytest.raises(ValueError, match="between 0 and 1"):
-        reward_weights(1.5)
+        grpo_rewards(1.5)
 
 
 def test_reward_funcs_take_completions_first_then_keywords():
-    for func in REWARD_FUNCS:
+    for func in [*REWARDS.funcs, selection_reward]:
         params = inspect.signature(func).parameters
         assert next(iter(params)) == "completions"
         assert any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())

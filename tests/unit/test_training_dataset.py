@@ -1,4 +1,4 @@
-"""The inserter dataset builder on small synthetic chunks: windows, distractors, splits, files."""
+"""The inserter dataset on small synthetic chunks: options, windows, distractors, splits, files."""
 
 from __future__ import annotations
 
@@ -12,15 +12,10 @@ import pytest
 from m2io_graph.corpus.chunking import StoredChunk
 from m2io_graph.inserter.grammar import parse
 from m2io_graph.state import ImageRef
-from training.data import (
-    DataOptions,
-    assign_splits,
-    build_examples,
-    load_inserter_dataset,
-    merge_inserter_datasets,
-    save_dataset,
-    window,
-)
+from training.dataset_io import load_inserter_dataset, merge_inserter_datasets, save_dataset
+from training.dataset_options import DataOptions
+from training.examples import build_examples, window
+from training.splits import assign_splits
 
 
 def image(doc: str, name: str, after: int) -> ImageRef:
@@ -249,7 +244,7 @@ def test_a_store_without_paragraph_ends_is_flagged(tmp_path: Path, caplog) -> No
     from langchain_core.embeddings import DeterministicFakeEmbedding
 
     from m2io_graph.corpus.store import CorpusStore
-    from training.data import build_inserter_dataset
+    from training.dataset_io import build_inserter_dataset
 
     store = CorpusStore(DeterministicFakeEmbedding(size=8), store_dir=str(tmp_path / "s"))
     store.add([replace(c, paragraph_ends=[]) for c in corpus(3)])
