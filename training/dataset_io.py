@@ -30,8 +30,21 @@ from training.splits import SPLITS
 log = logging.getLogger(__name__)
 
 
+def placements(examples: Sequence[Example]) -> dict[str, int]:
+    """Gold images before the first sentence, between two sentences, and after the last."""
+    afters = [(g["after"], e["n_sentences"]) for e in examples for g in e["gold"]]
+    return {
+        "gold_first": sum(after == 0 for after, _ in afters),
+        "gold_interior": sum(0 < after < n for after, n in afters),
+        "gold_last": sum(after >= n > 0 for after, n in afters),
+    }
+
+
 def dataset_stats(examples: Sequence[Example]) -> dict[str, dict[str, int]]:
-    """Per split and overall: examples, positives, negatives, gold images, candidates, documents."""
+    """Per split and overall: examples, positives, negatives, gold images, candidates, documents,
+    and where the gold images sit: before the first sentence (`after` 0), inside the passage, or
+    after its last sentence. Corpora differ most in these shares (headings vs "as shown below:"),
+    which is what an inserter has to learn."""
     stats: dict[str, dict[str, int]] = {}
     for split in (*SPLITS, "all"):
         rows = [e for e in examples if split in (e["split"], "all")]
@@ -43,6 +56,7 @@ def dataset_stats(examples: Sequence[Example]) -> dict[str, dict[str, int]]:
             "gold_images": sum(len(e["gold"]) for e in rows),
             "candidates": sum(e["n_candidates"] for e in rows),
             "documents": len({e["doc_id"] for e in rows}),
+            **placements(rows),
         }
     return stats
 

@@ -162,7 +162,14 @@ def _train_data(args: argparse.Namespace, cfg: M2IOConfig) -> int:
         store, args.out, options, corpus=corpus, hinter=hinter, progress=not args.quiet
     )
     print(f"wrote {args.out} ({corpus})")
-    print(f"{'split':<11}" + "".join(f"{name:>12}" for name in stats["all"]))
+    print(f"{'split':<11}" + "".join(f"{name:>14}" for name in stats["all"]))
     for split, counts in stats.items():
-        print(f"{split:<11}" + "".join(f"{value:>12}" for value in counts.values()))
+        print(f"{split:<11}" + "".join(f"{value:>14}" for value in counts.values()))
+    every = stats["all"]
+    if every["gold_images"]:
+        shares = (
+            f"{where} {100 * every['gold_' + where] / every['gold_images']:.0f}%"
+            for where in ("first", "interior", "last")
+        )
+        print("gold placements: " + ", ".join(shares) + " (first: before the first sentence)")
     return 0

@@ -12,7 +12,12 @@ import pytest
 from m2io_graph.corpus.chunking import StoredChunk
 from m2io_graph.inserter.grammar import parse
 from m2io_graph.state import ImageRef
-from training.dataset_io import load_inserter_dataset, merge_inserter_datasets, save_dataset
+from training.dataset_io import (
+    dataset_stats,
+    load_inserter_dataset,
+    merge_inserter_datasets,
+    save_dataset,
+)
 from training.dataset_options import DataOptions
 from training.examples import build_examples, window
 from training.splits import assign_splits
@@ -280,3 +285,17 @@ def test_hinter_output_lands_in_every_prompt() -> None:
             for n in range(1, e["n_candidates"] + 1)
         )
         assert e["completion"][0]["content"].startswith(f"<think>{notes}</think><answer>")
+
+
+def test_stats_count_where_the_gold_images_sit() -> None:
+    examples = build_examples(
+        [chunk("a", 0, 4, [0, 2]), chunk("b", 0, 3, [3]), chunk("c", 0, 5, [5, 1])],
+        DataOptions(all_test=True),
+        "x",
+    )
+    counts = dataset_stats(examples)["all"]
+    assert (counts["gold_first"], counts["gold_interior"], counts["gold_last"]) == (1, 2, 2)
+    assert (
+        counts["gold_first"] + counts["gold_interior"] + counts["gold_last"]
+        == counts["gold_images"]
+    )
