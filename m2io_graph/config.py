@@ -59,6 +59,23 @@ class M2IOConfig:
         ge=1,
         le=50,  # more only makes the answer slower; the embedder reads ~256 tokens of each
     )
+    title_weight: float = _setting(
+        0.5,
+        "`retrieve` ranks chunks by their own similarity plus this times their page title's "
+        "similarity to the question (people ask about what a page is titled); 0 ranks by the "
+        "chunk alone.",
+        request=True,
+        ge=0.0,
+        le=2.0,
+    )
+    candidate_pages: int = _setting(
+        1,
+        "Candidate images come from this many of the best-ranked retrieved pages: an answer "
+        "about one page should show that page's figures, not its neighbours'.",
+        request=True,
+        ge=1,
+        le=50,
+    )
     max_candidates: int = _setting(
         8, "At most this many images are offered to the inserter.", request=True, ge=0, le=32
     )

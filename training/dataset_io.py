@@ -3,7 +3,7 @@ merged for training and evaluation, with its per-split counts (`stats.json`).
 
 The datasets under data/inserter/ (git-ignored) are rebuilt with::
 
-    scripts/fetch_gnucash.sh && m2io ingest data/gnucash-docs --store /tmp/gnucash-store
+    scripts/fetch_manuals.sh gnucash && m2io ingest data/manuals/gnucash --store /tmp/gnucash-store
     m2io train data --store /tmp/gnucash-store --corpus gnucash --variants 2 --negatives 0.5 \\
         --out data/inserter/gnucash
     scripts/fetch_handbook.sh && m2io ingest data/debian-handbook-full --store /tmp/handbook-store

@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from m2io_graph.config import M2IOConfig
+
+Distractors = Literal["random", "chapter"]
+DISTRACTORS: tuple[Distractors, ...] = ("random", "chapter")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,10 @@ class DataOptions:
     one draw each, so their figures stay comparable."""
     all_test: bool = False
     """Every example in test: for a corpus held out from training."""
+    distractors: Distractors = "random"
+    """Where distractor images come from: any other document, or the documents of the same
+    chapter (the passage's folder) first. Same-chapter distractors look like the gold ones (the
+    same dialogs, the same tool), as a retriever's candidates do; random ones are easy."""
     with_context: bool = False
     """Show candidates with the sentence they followed in their source. Off by default: for a
     gold image that sentence is its gold sentence, and the model would learn to match strings
@@ -40,5 +48,7 @@ class DataOptions:
     def __post_init__(self) -> None:
         if min(self.max_gold, self.max_sentences, self.variants) < 1 or self.max_candidates < 2:
             raise ValueError("max_candidates must be ≥ 2; max_gold, max_sentences, variants ≥ 1")
+        if self.distractors not in DISTRACTORS:
+            raise ValueError(f"distractors must be one of {', '.join(DISTRACTORS)}")
         if self.negatives < 0 or not 0 <= self.train <= self.train + self.validation <= 1:
             raise ValueError("negatives must be ≥ 0 and train + validation between 0 and 1")

@@ -23,7 +23,7 @@ from m2io_graph.corpus.chunking import StoredChunk
 from m2io_graph.inserter.grammar import format_plan
 from m2io_graph.inserter.prompt import Hint, build_messages, hint_notes, to_chat_dicts
 from m2io_graph.state import Candidate, ImageRef
-from training.dataset_options import DataOptions
+from training.dataset_options import DataOptions, Distractors
 from training.dataset_schema import CandidateRow, Example, GoldRow, Message
 from training.splits import SPLITS, assign_splits
 
@@ -55,21 +55,35 @@ def window(
     return list(sentences[start : start + size]), renumbered, ends
 
 
+def chapter(doc_id: str) -> str:
+    """The folder of a document: the pages a manual keeps together (`filters/blur/`)."""
+    return doc_id.rpartition("/")[0]
+
+
 class _Distractors:
     """Every distinct image of the corpus, to draw distractors from other documents."""
 
-    def __init__(self, chunks: Sequence[StoredChunk]) -> None:
+    def __init__(self, chunks: Sequence[StoredChunk], where: Distractors) -> None:
         self._images: dict[str, ImageRef] = {}
         self._docs: dict[str, set[str]] = {}
         for image in (i for c in chunks for i in c.images):
             self._images.setdefault(image["id"], image)
             self._docs.setdefault(image["id"], set()).add(image["doc_id"])
         self._ids = sorted(self._images)
+        self._where = where
 
     def draw(self, rng: Random, count: int, doc_id: str, exclude: set[str]) -> list[ImageRef]:
-        """`count` images that appear in no passage of `doc_id` (fewer if the corpus lacks them)."""
+        """`count` images that appear in no passage of `doc_id` (fewer if the corpus lacks them);
+        for same-chapter distractors, those of `doc_id`'s folder first."""
         allowed = [i for i in self._ids if i not in exclude and doc_id not in self._docs[i]]
-        return [self._images[i] for i in rng.sample(allowed, min(count, len(allowed)))]
+        near: list[str] = []
+        if self._where == "chapter":
+            folder = chapter(doc_id)
+            near = [i for i in allowed if any(chapter(d) == folder for d in self._docs[i])]
+        drawn = rng.sample(near, min(count, len(near)))
+        rest = [i for i in allowed if i not in set(drawn)]
+        drawn += rng.sample(rest, min(count - len(drawn), len(rest)))
+        return [self._images[i] for i in drawn]
 
 
 def _example(
@@ -127,7 +141,7 @@ def build_examples(
     times as many image-free ones (as many as there are). With a `hinter` the prompts carry the
     closest-sentence hints the graph's model inserters also give."""
     ordered = sorted(chunks, key=lambda c: (c.doc_id, c.position, c.id))
-    pool = _Distractors(ordered)
+    pool = _Distractors(ordered, options.distractors)
     splits = assign_splits(ordered, options)
     examples: list[Example] = []
     image_free: dict[str, list[StoredChunk]] = {split: [] for split in SPLITS}

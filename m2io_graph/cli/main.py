@@ -17,6 +17,7 @@ from m2io_graph.cli.eval import add_eval_parser
 from m2io_graph.cli.ingest import add_ingest_parser
 from m2io_graph.cli.models import add_models_parser
 from m2io_graph.cli.options import EXIT_BAD_INPUT, EXIT_FAILED
+from m2io_graph.cli.questions import add_questions_parser
 from m2io_graph.cli.serve import add_serve_parser
 from m2io_graph.cli.train import add_train_parser
 from m2io_graph.config import M2IOConfig
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_train_parser(commands)
     add_serve_parser(commands)
     add_eval_parser(commands)
+    add_questions_parser(commands)
     add_bench_parser(commands)
     add_models_parser(commands)
     return parser

@@ -14,7 +14,7 @@ from typing import Any
 
 from m2io_graph.cli.options import store_options
 from m2io_graph.config import M2IOConfig
-from training.dataset_options import DataOptions
+from training.dataset_options import DISTRACTORS, DataOptions
 
 
 def add_train_parser(commands: Any) -> None:
@@ -136,6 +136,14 @@ def _data_parser(steps: Any) -> None:
         "--all-test", action="store_true", help="put every example in test (a held-out corpus)"
     )
     data.add_argument(
+        "--distractors",
+        choices=DISTRACTORS,
+        default=DataOptions.distractors,
+        help="draw distractor images from any other document, or from the same chapter "
+        "(the passage's folder) first: harder, as a retriever's candidates are "
+        "(default: %(default)s)",
+    )
+    data.add_argument(
         "--with-context",
         action="store_true",
         help="show each candidate with the sentence it followed in its source (that is the gold sentence: off by default)",
@@ -153,6 +161,7 @@ def _train_data(args: argparse.Namespace, cfg: M2IOConfig) -> int:
     options = DataOptions(
         **{name: getattr(args, name) for name in DATA_NUMBERS},
         all_test=args.all_test,
+        distractors=args.distractors,
         with_context=args.with_context,
     )
     corpus = args.corpus or Path(cfg.chroma_url or cfg.store_dir).name or cfg.collection

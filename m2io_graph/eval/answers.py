@@ -43,6 +43,8 @@ class Question:
     """Gold images in reading order, as store ids (content hashes) where they resolve."""
     answerable: bool = True
     """False for a question the corpus does not answer: the right answer declines."""
+    page: str = ""
+    """The document the question asks about (`m2io questions`); its images are `images`."""
 
 
 def _field(record: Mapping[str, Any], keys: Sequence[str], default: Any) -> Any:
@@ -93,6 +95,7 @@ def load_questions(path: Path, images_info: Path | None = None) -> list[Question
                 reference=str(_field(record, _REFERENCE_KEYS, "")),
                 images=[translate(i) for i in images],
                 answerable=record.get("answerable", True) is not False,
+                page=str(record.get("page") or ""),
             )
         )
     return questions
@@ -115,6 +118,9 @@ class AnswerRun:
     cut: bool = False
     """Grounding left out sentences that named terms the passages lack."""
     text: str = ""
+    page: str = ""
+    page_retrieved: bool = False
+    """The asked page is among the retrieved documents."""
 
 
 def shown_images(result: Mapping[str, Any]) -> list[str]:
@@ -170,6 +176,8 @@ def evaluate_answers(
                     declined=declines(result.get("text", "")),
                     cut=any(n.startswith(LEFT_OUT) for n in result.get("notices", [])),
                     text=result.get("text", ""),
+                    page=q.page,
+                    page_retrieved=any(d["doc_id"] == q.page for d in result.get("documents", [])),
                 )
             )
     return runs
@@ -179,9 +187,30 @@ def _share(runs: Sequence[AnswerRun], flag: str) -> float | None:
     return round(100 * statistics.fmean(getattr(r, flag) for r in runs), 1) if runs else None
 
 
-def summarize(runs: Sequence[AnswerRun]) -> list[dict[str, Any]]:
+def page_focus(runs: Sequence[AnswerRun], gold: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """For questions about one page: the share of all shown images that are the page's (pooled
+    over answers, so an answer showing five images weighs five times one showing one), the
+    share of answers showing at least one of them, images per answer, and how often the page
+    was retrieved at all (the ceiling of the other two)."""
+    asked = [r for r in runs if r.page]
+    if not asked:
+        return {}
+    shown = sum(len(r.predicted) for r in asked)
+    from_page = [sum(i in set(gold[r.question_id]) for i in r.predicted) for r in asked]
+    return {
+        "from asked page %": round(100 * sum(from_page) / shown, 1) if shown else None,
+        "shows asked page %": round(100 * statistics.fmean(n > 0 for n in from_page), 1),
+        "images / answer": round(shown / len(asked), 2),
+        "page retrieved %": _share(asked, "page_retrieved"),
+    }
+
+
+def summarize(
+    runs: Sequence[AnswerRun], gold: Mapping[str, Sequence[str]] | None = None
+) -> list[dict[str, Any]]:
     """One row per system: MRAMG's scores ×100, how often it declines unanswerable questions
-    (it should) and answerable ones (it should not), grounding cuts, fallbacks, latency."""
+    (it should) and answerable ones (it should not), grounding cuts, fallbacks, latency; with
+    `gold` (question id → gold images), the page-focus shares of questions about one page."""
     rows = []
     for strategy in dict.fromkeys(r.strategy for r in runs):
         mine = [r for r in runs if r.strategy == strategy]
@@ -201,6 +230,7 @@ def summarize(runs: Sequence[AnswerRun]) -> list[dict[str, Any]]:
                 "fallback %": round(100 * statistics.fmean(r.fallback for r in mine), 1),
                 "p50 s": round(statistics.median(r.seconds for r in mine), 3),
                 "p95 s": round(percentile([r.seconds for r in mine], 95), 3),
+                **page_focus(mine, gold or {}),
             }
         )
     return rows

@@ -58,7 +58,7 @@ def plot_metrics(rows: Sequence[Row], metrics: Sequence[str], path: Path) -> Pat
     width = 0.8 / len(rows)
     for i, row in enumerate(rows):
         xs = [m + i * width for m in range(len(metrics))]
-        ax.bar(xs, [float(row.get(m, 0.0)) for m in metrics], width, label=str(row["system"]))
+        ax.bar(xs, [float(row.get(m) or 0.0) for m in metrics], width, label=str(row["system"]))
     ax.set_xticks([m + 0.4 - width / 2 for m in range(len(metrics))], list(metrics))
     ax.set_ylabel("score (×100)")
     ax.set_ylim(0, 100)

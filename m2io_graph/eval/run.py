@@ -92,7 +92,7 @@ def eval_graph(args: argparse.Namespace, cfg: M2IOConfig, strategies: list[str])
         questions = questions[: args.limit]
     models.corpus_store(cfg).require_documents()
     runs = evaluate_answers(build_graph(cfg), questions, systems, progress=not args.quiet)
-    table = summarize(runs)
+    table = summarize(runs, {q.id: q.images for q in questions})
     print(report.markdown_table(table))
     written = report.write_rows(args.out, "scores", table)
     written += report.write_rows(
@@ -109,6 +109,7 @@ def eval_graph(args: argparse.Namespace, cfg: M2IOConfig, strategies: list[str])
                 "declined": r.declined,
                 "grounding_cut": r.cut,
                 "images": " ".join(r.predicted),
+                **({"page": r.page, "page_retrieved": r.page_retrieved} if r.page else {}),
                 "text": r.text,
             }
             for r in runs

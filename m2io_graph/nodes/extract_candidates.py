@@ -15,11 +15,12 @@ from m2io_graph.state import Candidate, ImageRef, State
 
 
 def document_images(state: State, cfg: M2IOConfig) -> list[ImageRef]:
-    """Every image of the retrieved documents once: the retrieved chunks' own first, then the
-    rest of their documents' (figures often sit a chunk away from the text about them)."""
+    """Every image of the `candidate_pages` best-ranked retrieved documents once: the retrieved
+    chunks' own first, then the rest of their documents' (figures often sit a chunk away from
+    the text about them)."""
     documents = state.get("documents") or []
-    doc_ids = list(dict.fromkeys(d["doc_id"] for d in documents))
-    found = [i for d in documents for i in d["images"]]
+    doc_ids = list(dict.fromkeys(d["doc_id"] for d in documents))[: cfg.candidate_pages]
+    found = [i for d in documents if d["doc_id"] in doc_ids for i in d["images"]]
     found += models.corpus_store(cfg).images_of(doc_ids)
     unique: dict[str, ImageRef] = {}
     for image in found:
@@ -29,11 +30,14 @@ def document_images(state: State, cfg: M2IOConfig) -> list[ImageRef]:
 
 @timed("extract_candidates")
 def extract_candidates(state: State, config: RunnableConfig) -> dict[str, Any]:
-    """Reads `query` and `documents`; writes `candidates`: the images of the retrieved
-    documents whose description matches the query at least `min_candidate_score`, best first,
-    at most `max_candidates`, each with its `score`.
+    """Reads `query` and `documents`; writes `candidates`: the images of the best-ranked
+    `candidate_pages` retrieved documents whose description matches the query at least
+    `min_candidate_score`, best first, at most `max_candidates`, each with its `score`.
 
-    Whole documents are searched because a figure often sits a chunk away from its text.
+    Whole documents are searched because a figure often sits a chunk away from its text; only
+    the best-ranked one by default, because figures of the neighbouring pages retrieval also
+    returns are what made answers show pictures the question is not about (README, "Answers
+    about one page").
     """
     cfg = M2IOConfig.from_runnable_config(config)
     images = document_images(state, cfg)

@@ -10,16 +10,20 @@ from m2io_graph import models
 from m2io_graph.config import M2IOConfig
 from m2io_graph.errors import EmptyQueryError, InvalidQueryError
 from m2io_graph.nodes.timing import timed
+from m2io_graph.page_ranking import rank_by_page
 from m2io_graph.state import State
 from m2io_graph.text import cut_at_word, normalize_space
 
+SEARCH_DEPTH = 4
+"""Chunks fetched per chunk returned, for `rank_by_page` to choose from."""
 EMPTY_STORE = "The store at {where} holds no documents yet: run `m2io ingest PATH` first."
 
 
 @timed("retrieve")
 def retrieve(state: State, config: RunnableConfig) -> dict[str, Any]:
     """Reads `query` and `k`; writes `query` (spaces normalized, cut to `max_query_chars`),
-    `documents` (at most `k` chunks at least `min_relevance` alike, best first) and `notices`
+    `documents` (at most `k` chunks at least `min_relevance` alike, best first by their own
+    score and their page title's, see `page_ranking`) and `notices`
     (query cut, store empty, no chunk close enough). An empty query or `k` < 1 raises
     InvalidQueryError.
 
@@ -44,8 +48,9 @@ def retrieve(state: State, config: RunnableConfig) -> dict[str, Any]:
     if store.count() == 0:
         notices.append(EMPTY_STORE.format(where=store.location))
         return {"query": query, "documents": [], "notices": notices}
-    found = store.search(query, k)
-    documents = [d for d in found if d["score"] >= cfg.min_relevance]
+    found = store.search(query, k * SEARCH_DEPTH if cfg.title_weight else k)
+    relevant = [d for d in found if d["score"] >= cfg.min_relevance]
+    documents = rank_by_page(query, relevant, models.embedder(cfg), cfg.title_weight)[:k]
     if found and not documents:
         notices.append(
             f"No passage matches the question closely enough (best {found[0]['score']:.2f}, "

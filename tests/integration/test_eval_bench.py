@@ -262,3 +262,27 @@ def test_bench_writes_figures_with_ratios(tmp_path):
     assert cold["generator"] == "smollm2" and cold["ask_s"] > 0 and cold["ask_r1_s"] > 0
     (scale,) = result["scale"]
     assert scale["chunks"] == 300 and scale["recall_at_4"] > 0.5 and scale["peak_memory_mb"] > 0
+
+
+def test_page_questions_written_from_titles_measure_how_many_shown_images_are_the_pages(
+    demo_store, tmp_path
+):
+    """`m2io questions` on the demo handbook, then `m2io eval` on them: the page-focus columns,
+    and with the defaults (title ranking, the best page's images only) the shown images are
+    the asked page's."""
+    questions = tmp_path / "pages.jsonl"
+    written = m2io("questions", "--store", demo_store["store_dir"], "--out", str(questions))
+    assert written.returncode == 0, written.stderr
+    rows = [json.loads(line) for line in questions.read_text().splitlines()]
+    assert len(rows) >= 5 and all(r["page"].endswith(".html") and r["images"] for r in rows)
+    assert all(r["question"].endswith("?") for r in rows)
+    out = tmp_path / "eval"
+    done = m2io(
+        "eval", "--data", str(questions), "--store", demo_store["store_dir"],
+        "--generator", "extractive", "--inserter", "rule", "--out", str(out), "--quiet",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    [row] = list(csv.DictReader((out / "scores.csv").open()))
+    assert float(row["from asked page %"]) >= 85 and float(row["page retrieved %"]) >= 85
+    answers = list(csv.DictReader((out / "answers.csv").open()))
+    assert {a["page"] for a in answers} == {r["page"] for r in rows}

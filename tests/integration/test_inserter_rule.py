@@ -68,7 +68,7 @@ def test_candidates_ranked_by_query_and_capped(tmp_path):
     ]
     update = extract_candidates(
         {"query": "How do I forward a port with SSH?", "documents": documents},
-        {"configurable": {"max_candidates": 2, "store_dir": str(tmp_path)}},
+        {"configurable": {"max_candidates": 2, "candidate_pages": 2, "store_dir": str(tmp_path)}},
     )
     ids = [c["id"] for c in update["candidates"]]
     assert len(ids) == 2 and set(ids) == {"tunnel", "tunnel2"}

@@ -90,3 +90,24 @@ def test_remote_images_are_kept_as_links():
     )
     chunks, problems = chunk_document(doc)
     assert problems == [] and chunks[0].images[0]["path"] == "https://example.org/a.png"
+
+
+def test_svg_figures_are_kept_and_files_named_svg_that_are_not_are_reported(tmp_path):
+    drawing = tmp_path / "stroke.svg"
+    drawing.write_text(
+        '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200">'
+        '<path d="M0 0 L300 200"/></svg>'
+    )
+    fake = tmp_path / "fake.svg"
+    fake.write_text("<html><body>not a drawing</body></html>")
+    truncated = tmp_path / "cut.svg"
+    truncated.write_text("<svg xmlns='http://www.w3.org/2000/svg'")
+    doc = ParsedDocument(
+        "d",
+        "D",
+        "d.md",
+        ["A stroke.", ImageSpec(str(drawing)), ImageSpec(str(fake)), ImageSpec(str(truncated))],
+    )
+    chunks, problems = chunk_document(doc)
+    assert [i["path"] for i in chunks[0].images] == [str(drawing)]
+    assert len(problems) == 2 and all("not a readable image" in p for p in problems)

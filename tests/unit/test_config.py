@@ -15,6 +15,8 @@ from m2io_graph.settings_schema import bounds, request_settings
 
 PER_REQUEST = {
     "k",
+    "title_weight",
+    "candidate_pages",
     "max_candidates",
     "generator",
     "max_new_tokens",

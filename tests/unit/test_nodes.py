@@ -235,6 +235,30 @@ def test_extract_candidates_drops_images_below_min_candidate_score(corpus: Path)
     assert update["candidates"] == []
 
 
+def test_extract_candidates_offers_only_the_best_ranked_pages_images(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    for name, color in (("ssh", "steelblue"), ("rsync", "darkred")):
+        png(docs / "img" / f"{name}.png", color)
+        (docs / f"{name}.md").write_text(
+            f"# {name}\n\nAbout {name}.\n\n![{name}](img/{name}.png)\n"
+        )
+    config = configurable(tmp_path, min_candidate_score=-1e9)
+    ingest(docs, models.corpus_store(M2IOConfig().updated(config["configurable"])), progress=False)
+    documents = retrieve(
+        {"query": "About ssh.", "k": 2},
+        {
+            **config,
+            "configurable": {**config["configurable"], "min_relevance": -1.0, "title_weight": 0.0},
+        },
+    )["documents"]
+    assert [d["doc_id"] for d in documents] == ["ssh.md", "rsync.md"]
+    state = {"query": "About ssh.", "documents": documents}
+    [only] = extract_candidates(state, config)["candidates"]
+    assert only["doc_id"] == "ssh.md"
+    both = configurable(tmp_path, min_candidate_score=-1e9, candidate_pages=2)
+    assert len(extract_candidates(state, both)["candidates"]) == 2
+
+
 def test_extract_candidates_without_documents_offers_nothing(tmp_path: Path) -> None:
     update = extract_candidates({"query": "tunnel", "documents": []}, configurable(tmp_path))
     assert update["candidates"] == []

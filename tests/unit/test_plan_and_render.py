@@ -93,3 +93,17 @@ def test_describe_skips_repeats_and_keeps_one_period():
     image["context"] = "Click New."
     assert describe(image) == "New Account dialog. Fill in the name. Click New."
     assert describe(image, with_context=False) == "New Account dialog. Fill in the name."
+
+
+def test_describe_reads_file_names_where_authors_gave_no_text():
+    from m2io_graph.describe import describe, file_words
+
+    assert file_words("/m/images/designer-connection-mode.png") == "designer connection mode"
+    assert file_words("_images/rGetInfo_dialog.png") == "r get info dialog"
+    assert file_words("img_0012.png") == "" and file_words("3f9a0c7d1e2b4a56.jpg") == ""
+    sphinx = {"alt": "../../_images/Eperspective.png", "caption": "", "path": "/x/Eperspective.png"}
+    assert describe(sphinx) == "eperspective."
+    bare = {"alt": "", "caption": "", "path": "/q/images/designer-widget-mode.png"}
+    assert describe(bare, with_context=False) == "designer widget mode."
+    written = {"alt": "The Widget Box", "caption": "", "path": "/q/images/wb.png"}
+    assert describe(written, with_context=False) == "The Widget Box."

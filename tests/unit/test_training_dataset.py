@@ -299,3 +299,26 @@ def test_stats_count_where_the_gold_images_sit() -> None:
         counts["gold_first"] + counts["gold_interior"] + counts["gold_last"]
         == counts["gold_images"]
     )
+
+
+def test_same_chapter_distractors_come_from_the_passage_folder_first() -> None:
+    chunks = [
+        chunk(f"{folder}/page{d}", 0, 5, [1, 4])
+        for folder in ("tools", "filters", "dialogs")
+        for d in range(6)
+    ]
+    near = build_examples(chunks, DataOptions(distractors="chapter"), "c")
+    far = build_examples(chunks, DataOptions(), "c")
+
+    def folders(examples):
+        return Counter(
+            c["doc_id"].split("/")[0] == e["doc_id"].split("/")[0]
+            for e in examples
+            for c in e["candidates"]
+            if c["doc_id"] != e["doc_id"]  # the distractors: gold images are the page's own
+        )
+
+    assert folders(near) == Counter({True: 2 * len(near)})
+    assert folders(far)[False] > folders(far)[True]
+    with pytest.raises(ValueError, match="distractors must be one of random, chapter"):
+        DataOptions(distractors="nearby")  # type: ignore[arg-type]
