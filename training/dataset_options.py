@@ -37,8 +37,8 @@ class DataOptions:
     all_test: bool = False
     """Every example in test: for a corpus held out from training."""
     distractors: Distractors = "random"
-    """Where distractor images come from: any other document, or the documents of the same
-    chapter (the passage's folder) first. Same-chapter distractors look like the gold ones (the
+    """Where distractor images come from: any other document, or the same chapter (the images
+    nearest the passage in reading order). Same-chapter distractors look like the gold ones (the
     same dialogs, the same tool), as a retriever's candidates do; random ones are easy."""
     with_context: bool = False
     """Show candidates with the sentence they followed in their source. Off by default: for a

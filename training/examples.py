@@ -55,35 +55,52 @@ def window(
     return list(sentences[start : start + size]), renumbered, ends
 
 
-def chapter(doc_id: str) -> str:
-    """The folder of a document: the pages a manual keeps together (`filters/blur/`)."""
-    return doc_id.rpartition("/")[0]
+NEAR_POOL = 3
+"""Same-chapter distractors are drawn from the `NEAR_POOL` × as many images nearest in reading
+order, so that they vary between variants but stay close."""
 
 
 class _Distractors:
-    """Every distinct image of the corpus, to draw distractors from other documents."""
+    """Every distinct image of the corpus in reading order, to draw distractors from."""
 
-    def __init__(self, chunks: Sequence[StoredChunk], where: Distractors) -> None:
+    def __init__(self, ordered: Sequence[StoredChunk], where: Distractors) -> None:
         self._images: dict[str, ImageRef] = {}
         self._docs: dict[str, set[str]] = {}
-        for image in (i for c in chunks for i in c.images):
-            self._images.setdefault(image["id"], image)
-            self._docs.setdefault(image["id"], set()).add(image["doc_id"])
+        self._starts: dict[str, int] = {}
+        for chunk in ordered:
+            self._starts[chunk.id] = len(self._images)
+            for image in chunk.images:
+                self._images.setdefault(image["id"], image)
+                self._docs.setdefault(image["id"], set()).add(image["doc_id"])
         self._ids = sorted(self._images)
+        self._reading = list(self._images)
         self._where = where
 
-    def draw(self, rng: Random, count: int, doc_id: str, exclude: set[str]) -> list[ImageRef]:
-        """`count` images that appear in no passage of `doc_id` (fewer if the corpus lacks them);
-        for same-chapter distractors, those of `doc_id`'s folder first."""
-        allowed = [i for i in self._ids if i not in exclude and doc_id not in self._docs[i]]
-        near: list[str] = []
-        if self._where == "chapter":
-            folder = chapter(doc_id)
-            near = [i for i in allowed if any(chapter(d) == folder for d in self._docs[i])]
-        drawn = rng.sample(near, min(count, len(near)))
-        rest = [i for i in allowed if i not in set(drawn)]
-        drawn += rng.sample(rest, min(count - len(drawn), len(rest)))
-        return [self._images[i] for i in drawn]
+    def draw(
+        self, rng: Random, count: int, chunk: StoredChunk, exclude: set[str]
+    ) -> list[ImageRef]:
+        """`count` distractors (fewer if the corpus lacks them). Random ones appear in no passage
+        of the chunk's document. Same-chapter ones are the images nearest the passage in reading
+        order, outside it: its document's other sections first, then the pages next to it (a
+        manual of one page per chapter and one of many short pages alike)."""
+        if self._where == "random":
+            allowed = [
+                i for i in self._ids if i not in exclude and chunk.doc_id not in self._docs[i]
+            ]
+            return [self._images[i] for i in rng.sample(allowed, min(count, len(allowed)))]
+        own = exclude | {i["id"] for i in chunk.images}
+        start = self._starts[chunk.id]
+        end = start + len({i["id"] for i in chunk.images} - set(self._reading[:start]))
+
+        def distance(index: int) -> int:
+            return start - index if index < start else index - end + 1
+
+        nearest = sorted(
+            (i for i in range(len(self._reading)) if self._reading[i] not in own), key=distance
+        )[: NEAR_POOL * count]
+        return [
+            self._images[self._reading[i]] for i in rng.sample(nearest, min(count, len(nearest)))
+        ]
 
 
 def _example(
@@ -156,7 +173,7 @@ def build_examples(
                 chunk.sentences, chunk.images, options.max_sentences, rng, chunk.paragraph_ends
             )
             gold = held[: min(options.max_gold, options.max_candidates // 2)]
-            distractors = pool.draw(rng, len(gold), chunk.doc_id, {i["id"] for i in gold})
+            distractors = pool.draw(rng, len(gold), chunk, {i["id"] for i in gold})
             examples.append(
                 _example(
                     chunk,
@@ -179,7 +196,7 @@ def build_examples(
             sentences, _, ends = window(
                 chunk.sentences, [], options.max_sentences, rng, chunk.paragraph_ends
             )
-            distractors = pool.draw(rng, rng.randint(1, 2), chunk.doc_id, set())
+            distractors = pool.draw(rng, rng.randint(1, 2), chunk, set())
             examples.append(
                 _example(
                     chunk,

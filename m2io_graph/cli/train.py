@@ -139,9 +139,9 @@ def _data_parser(steps: Any) -> None:
         "--distractors",
         choices=DISTRACTORS,
         default=DataOptions.distractors,
-        help="draw distractor images from any other document, or from the same chapter "
-        "(the passage's folder) first: harder, as a retriever's candidates are "
-        "(default: %(default)s)",
+        help="draw distractor images from any other document, or from the same chapter (the "
+        "images nearest the passage in reading order): harder, as a retriever's candidates "
+        "are (default: %(default)s)",
     )
     data.add_argument(
         "--with-context",

@@ -301,24 +301,28 @@ def test_stats_count_where_the_gold_images_sit() -> None:
     )
 
 
-def test_same_chapter_distractors_come_from_the_passage_folder_first() -> None:
-    chunks = [
-        chunk(f"{folder}/page{d}", 0, 5, [1, 4])
-        for folder in ("tools", "filters", "dialogs")
-        for d in range(6)
-    ]
-    near = build_examples(chunks, DataOptions(distractors="chapter"), "c")
-    far = build_examples(chunks, DataOptions(), "c")
+def test_same_chapter_distractors_are_the_images_nearest_the_passage() -> None:
+    pages = [f"{folder}/page{d}" for folder in ("dialogs", "filters", "tools") for d in range(6)]
+    chunks = [chunk(page, 0, 5, [1, 4]) for page in pages]
+    order = sorted(pages)
 
-    def folders(examples):
-        return Counter(
-            c["doc_id"].split("/")[0] == e["doc_id"].split("/")[0]
+    def page_distances(examples):
+        return [
+            abs(order.index(c["doc_id"]) - order.index(e["doc_id"]))
             for e in examples
             for c in e["candidates"]
             if c["doc_id"] != e["doc_id"]  # the distractors: gold images are the page's own
-        )
+        ]
 
-    assert folders(near) == Counter({True: 2 * len(near)})
-    assert folders(far)[False] > folders(far)[True]
+    near = page_distances(build_examples(chunks, DataOptions(distractors="chapter"), "c"))
+    far = page_distances(build_examples(chunks, DataOptions(), "c"))
+    assert near and max(near) <= 3 and sum(far) / len(far) > 2 * sum(near) / len(near)
+
+    one_page_manual = [chunk("manual", n, 4, [2]) for n in range(12)]
+    examples = build_examples(one_page_manual, DataOptions(distractors="chapter"), "c")
+    for e in examples:
+        gold = {e["candidates"][g["image"] - 1]["id"] for g in e["gold"]}
+        others = [c for c in e["candidates"] if c["id"] not in gold]
+        assert others and all(c["doc_id"] == "manual" for c in others), "its other sections"
     with pytest.raises(ValueError, match="distractors must be one of random, chapter"):
         DataOptions(distractors="nearby")  # type: ignore[arg-type]
