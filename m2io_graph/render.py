@@ -2,6 +2,12 @@
 
 Both walk the same sequence of blocks, and both take images only from the candidates, so an image
 the inserter was not offered can never appear.
+
+Everything that comes from a document (its sentences, alt text, captions, titles, file names) is
+untrusted: other people's chat UIs render the Markdown, browsers the page. So no document text
+becomes markup in either, an image is linked only by an http(s), `data:image/` or local file
+reference (`javascript:` and the like are dropped), and the page reads a local file only inside a
+folder the store was ingested from.
 """
 
 from __future__ import annotations
@@ -9,15 +15,26 @@ from __future__ import annotations
 import base64
 import html
 import mimetypes
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
+from m2io_graph.corpus.image_files import BadImage, check_image
 from m2io_graph.describe import describe
 from m2io_graph.state import Candidate, Insertion
 
 Block = tuple[str, Any]
 """("text", sentence-run) or ("image", Candidate)."""
+
+_TAG_OPENER = re.compile(r"<(?=[A-Za-z/!?])")
+"""A `<` that Markdown would read as the start of raw HTML or an autolink."""
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]])")
+_UNSAFE_IN_URL = re.compile(r"[<>\\\"'`]")
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+_PAGE_POLICY = "default-src 'none'; img-src data: http: https:; style-src 'unsafe-inline'"
+"""The page runs no script at all, whatever slipped into it; images come inline or from the web."""
 
 
 def blocks(
@@ -50,6 +67,43 @@ def _title(image: Candidate) -> str:
     return image.get("caption") or image.get("alt") or describe(image) or "image"
 
 
+def markdown_text(text: str) -> str:
+    """A run of answer text with no HTML in it for a Markdown renderer: `<script>`, `<img
+    onerror=...>` and autolinks lose their `<` to `&lt;`; `a < b` stays as it is."""
+    return _TAG_OPENER.sub("&lt;", text)
+
+
+def markdown_label(text: str) -> str:
+    """Alt text or a caption as Markdown shows it literally, on one line: HTML as entities, and
+    the characters that would end the image's brackets or its caption's emphasis escaped."""
+    escaped = html.escape(" ".join(text.split()), quote=False)
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", escaped)
+
+
+def image_url(path: str) -> str | None:
+    """The reference an answer may link an image by: an http(s) URL, a `data:image/` URI, or a
+    local file (an absolute path or a `file:` URL); None for anything else (`javascript:`,
+    `data:text/html`, relative or malformed references, control characters)."""
+    if not path or path != path.strip() or any(ord(c) < 0x20 or c == "\x7f" for c in path):
+        return None
+    if _local_path(path) is not None:
+        return path
+    scheme = urlsplit(path).scheme.lower()
+    if scheme in ("http", "https") or (scheme == "data" and path[5:].lower().startswith("image/")):
+        return path
+    return None
+
+
+def _local_path(url: str) -> str | None:
+    """The file an absolute path or `file:` URL names; None for other references (`//host/x`
+    is a web address)."""
+    if (url.startswith("/") and not url.startswith("//")) or _DRIVE.match(url):
+        return url
+    if urlsplit(url).scheme.lower() == "file":
+        return unquote(urlsplit(url).path)
+    return None
+
+
 def to_markdown(
     sentences: list[str],
     candidates: list[Candidate],
@@ -59,29 +113,46 @@ def to_markdown(
     parts: list[str] = []
     for kind, value in blocks(sentences, candidates, insertions, paragraph_ends):
         if kind == "text":
-            parts.append(value)
-        else:
-            alt = _title(value).replace("[", "(").replace("]", ")")
-            line = f"![{alt}](<{value['path']}>)"
-            if value.get("caption"):
-                line += f"\n*{value['caption']}*"
+            parts.append(markdown_text(value))
+        elif (url := image_url(value["path"])) is not None:
+            # percent-encoded: the pointy brackets of a destination, backslash escapes, quotes
+            destination = _UNSAFE_IN_URL.sub(lambda m: f"%{ord(m.group()):02X}", url)
+            line = f"![{markdown_label(_title(value))}](<{destination}>)"
+            if caption := markdown_label(value.get("caption") or ""):
+                line += f"\n*{caption}*"
             parts.append(line)
     return "\n\n".join(parts)
 
 
-def _src(path: str) -> str:
-    """Local files become data URIs so the page works when moved or mailed."""
-    if path.startswith(("http://", "https://")):
-        return path
-    file = Path(path)
-    if not file.is_file():
-        return path
+def _src(path: str, roots: Sequence[Path]) -> str | None:
+    """What the page's <img> shows: a web URL or data URI as it is; a local file inlined as a
+    data URI (so the page works when moved or mailed) when it lies in one of `roots` and is an
+    image; else None, and the figure is left out."""
+    url = image_url(path)
+    local = _local_path(url) if url is not None else None
+    if local is None:
+        return url
+    try:
+        file = Path(local).resolve()
+    except (OSError, ValueError):  # a NUL in the path, a symlink loop
+        return None
+    if not any(file.is_relative_to(root) for root in roots) or not file.is_file():
+        return None
+    try:
+        check_image(file)
+    except BadImage:
+        return None
     kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     return f"data:{kind};base64,{base64.b64encode(file.read_bytes()).decode()}"
 
 
-def to_html(question: str, result: Mapping[str, Any]) -> str:
-    """A standalone page: the question, the interleaved answer, and the sources."""
+def to_html(question: str, result: Mapping[str, Any], image_roots: Sequence[Path] = ()) -> str:
+    """A standalone page: the question, the interleaved answer, and the sources.
+
+    Local images are read only inside `image_roots` (the folders the store was ingested from:
+    `CorpusStore.image_roots()`); with none, the page shows web images only.
+    """
+    roots = [Path(root).resolve() for root in image_roots]
     body: list[str] = []
     for kind, value in blocks(
         result.get("sentences") or [],
@@ -91,10 +162,10 @@ def to_html(question: str, result: Mapping[str, Any]) -> str:
     ):
         if kind == "text":
             body.append(f"<p>{html.escape(value)}</p>")
-        else:
+        elif (src := _src(value["path"], roots)) is not None:
             body.append(
                 f'<figure data-image-id="{html.escape(value["id"])}">'
-                f'<img src="{html.escape(_src(value["path"]))}" alt="{html.escape(_title(value))}">'
+                f'<img src="{html.escape(src)}" alt="{html.escape(_title(value))}">'
                 f"<figcaption>{html.escape(_title(value))}</figcaption></figure>"
             )
     sources = "".join(
@@ -103,7 +174,9 @@ def to_html(question: str, result: Mapping[str, Any]) -> str:
     )
     question = html.escape(question)
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{question}</title>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{_PAGE_POLICY}">
+<title>{question}</title>
 <style>body{{font-family:sans-serif;max-width:46em;margin:2em auto;line-height:1.5}}
 figure{{margin:1em 0}}img{{max-width:100%;border:1px solid #ddd}}
 figcaption{{font-style:italic;color:#555}}</style></head>

@@ -30,17 +30,22 @@ def add_ask_parser(commands: Any) -> None:
 
 def _ask(args: argparse.Namespace, cfg: M2IOConfig) -> int:
     from m2io_graph import models
+    from m2io_graph.corpus.store import NO_IMAGE_ROOTS
     from m2io_graph.graph import build_graph
     from m2io_graph.render import to_html
 
     if not args.question.strip():
         raise EmptyQueryError()  # before the store is opened; `m2io` exits 2 with its message
-    models.corpus_store(cfg).require_documents()
+    store = models.corpus_store(cfg)
+    store.require_documents()
     result = build_graph(cfg).invoke({"query": args.question})
     for notice in result.get("notices", []):
         print(f"note: {notice}", file=sys.stderr)
     if args.html:
-        args.html.write_text(to_html(args.question, result), encoding="utf-8")
+        roots = store.image_roots()
+        if not roots:
+            print(f"note: {NO_IMAGE_ROOTS}", file=sys.stderr)
+        args.html.write_text(to_html(args.question, result, roots), encoding="utf-8")
         print(f"wrote {args.html}", file=sys.stderr)
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else result["answer"])
     return 0

@@ -9,6 +9,7 @@ from typing import Any
 
 from m2io_graph.cli.options import store_options
 from m2io_graph.config import M2IOConfig
+from m2io_graph.corpus.sources import MAX_FILE_BYTES
 
 
 def add_ingest_parser(commands: Any) -> None:
@@ -16,6 +17,13 @@ def add_ingest_parser(commands: Any) -> None:
     ingest.add_argument("path", type=Path, help="a file or folder of documents")
     ingest.add_argument(
         "--format", choices=["html", "markdown", "mramg"], help="default: by file extension"
+    )
+    ingest.add_argument(
+        "--max-file-mb",
+        type=float,
+        default=MAX_FILE_BYTES / 2**20,
+        help="larger HTML/Markdown files and MRAMG lines are reported and skipped "
+        "(default: %(default)g MiB)",
     )
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
     store_options(ingest)
@@ -26,7 +34,15 @@ def _ingest(args: argparse.Namespace, cfg: M2IOConfig) -> int:
     from m2io_graph import models
     from m2io_graph.corpus.ingest import ingest
 
-    report = ingest(args.path, models.corpus_store(cfg), fmt=args.format, progress=not args.quiet)
+    if args.max_file_mb <= 0:
+        raise ValueError(f"--max-file-mb must be positive, got {args.max_file_mb:g}")
+    report = ingest(
+        args.path,
+        models.corpus_store(cfg),
+        fmt=args.format,
+        progress=not args.quiet,
+        max_file_bytes=int(args.max_file_mb * 2**20),
+    )
     for problem in report.problems:
         print(f"warning: {problem}", file=sys.stderr)
     print(f"ingested into {models.corpus_store(cfg).location}: {report.summary()}")

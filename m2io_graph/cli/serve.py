@@ -4,11 +4,16 @@ OpenAI-compatible endpoint. FastAPI, LangServe and uvicorn are imported only whe
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import os
+import socket
 import sys
 from typing import Any
 
 from m2io_graph.cli.options import answer_options, store_options
 from m2io_graph.config import M2IOConfig
+
+API_KEY_ENV = "M2IO_API_KEY"
 
 
 def add_serve_parser(commands: Any) -> None:
@@ -41,6 +46,12 @@ def add_serve_parser(commands: Any) -> None:
         default=1_000_000,
         help="larger request bodies get 413 (default: 1000000)",
     )
+    serve.add_argument(
+        "--api-key",
+        default=os.environ.get(API_KEY_ENV),
+        help=f"require `Authorization: Bearer KEY` on every route but /health (default: "
+        f"${API_KEY_ENV}, which keeps the key out of the process list; none: no key)",
+    )
     answer_options(serve)
     store_options(serve)
     serve.set_defaults(run=_serve)
@@ -52,17 +63,32 @@ def _serve(args: argparse.Namespace, cfg: M2IOConfig) -> int:
     from m2io_graph import models
     from m2io_graph.inserter.checkpoints import default_checkpoint
     from m2io_graph.serving import create_app
+    from m2io_graph.serving.auth import checked_key
 
     if args.max_body_bytes < 1:
         raise ValueError(f"--max-body-bytes must be positive, got {args.max_body_bytes}")
+    if args.api_key is not None:
+        checked_key(args.api_key)  # before the models load
     models.corpus_store(cfg).require_documents()
     if args.openai and not cfg.inserter_checkpoint:
         default_checkpoint()  # a missing shipped adapter stops here, with how to train one
     app = create_app(
-        cfg, openai=args.openai, model_name=args.model_name, max_body_bytes=args.max_body_bytes
+        cfg,
+        openai=args.openai,
+        model_name=args.model_name,
+        max_body_bytes=args.max_body_bytes,
+        api_key=args.api_key,
     )
     base = f"http://{args.host}:{args.port}"
     print(f"m2io: loading models, then serving on {base}", file=sys.stderr)
+    if args.api_key is not None:
+        print("  every route but /health needs `Authorization: Bearer <key>`", file=sys.stderr)
+    elif not _loopback(args.host):
+        print(
+            f"warning: serving on {args.host} without an API key: anyone who reaches the port "
+            f"can query the documents (set {API_KEY_ENV} or --api-key)",
+            file=sys.stderr,
+        )
     print(
         f"  graph      {base}/m2io/invoke  (playground: {base}/m2io/playground/)", file=sys.stderr
     )
@@ -73,3 +99,12 @@ def _serve(args: argparse.Namespace, cfg: M2IOConfig) -> int:
         app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning"
     )
     return 0
+
+
+def _loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only (127.0.0.1, ::1, localhost)."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        return all(ipaddress.ip_address(address).is_loopback for address in addresses)
+    except (OSError, ValueError):
+        return False

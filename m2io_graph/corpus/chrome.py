@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from bs4 import Tag
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 MIN_DECLARED_PX = 32
 """A width or height attribute below this is an icon, bullet or spacer, not a figure."""
@@ -95,12 +95,12 @@ def _attr_tokens(tag: Tag) -> list[str]:
 
 def _holds_main_heading(tag: Tag) -> bool:
     """Whether the page's first <h1> is inside `tag`: then `tag` is the content, whatever it is
-    called (Read the Docs wraps the whole page in `wy-nav-content`)."""
-    document = tag
-    while document.parent is not None:
-        document = document.parent
-    heading = document.find("h1")
-    return heading is not None and any(parent is tag for parent in heading.parents)
+    called (Read the Docs wraps the whole page in `wy-nav-content`).
+
+    Searched from `tag` down, then back from its heading: a search of the whole page for each
+    nav-like element made a page of many of them quadratic (20,000 took minutes)."""
+    heading = tag.find("h1")
+    return heading is not None and heading.find_previous("h1") is None
 
 
 def is_chrome_container(tag: Tag) -> bool:
@@ -208,12 +208,15 @@ def is_chrome_image(img: Tag, root: Tag | None = None) -> bool:
 def is_tiny(path: Path) -> bool:
     """True for an image file below MIN_FILE_PX on both sides (icons, 1x1 tracking pixels).
 
-    Only the header is read. A file Pillow cannot open is not called tiny: whether it is a
-    usable image at all is for ingest to check and report.
+    Only the header is read. A file Pillow cannot open (corrupt, or a header claiming a size
+    too large to decode) is not called tiny: whether it is a usable image at all is for ingest
+    to check and report.
     """
     try:
         with Image.open(path) as image:
             width, height = image.size
-    except (OSError, UnidentifiedImageError, ValueError):
+    except MemoryError:
+        raise
+    except Exception:  # Pillow's plugins raise many kinds on odd files
         return False
     return width < MIN_FILE_PX and height < MIN_FILE_PX

@@ -8,9 +8,17 @@ Markdown is rendered to HTML and read by the same walk (see markdown_loader).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
-from bs4 import BeautifulSoup, NavigableString, Tag, UnicodeDammit, XMLParsedAsHTMLWarning
+from bs4 import (
+    BeautifulSoup,
+    NavigableString,
+    PageElement,
+    Tag,
+    UnicodeDammit,
+    XMLParsedAsHTMLWarning,
+)
 
 from m2io_graph.corpus.chrome import is_chrome_container, is_chrome_image
 from m2io_graph.corpus.document import ImageSpec, ParsedDocument
@@ -23,7 +31,13 @@ from m2io_graph.corpus.html_figures import (
     pick_src,
     sibling_caption,
 )
-from m2io_graph.corpus.sources import LoadError, clean_text, read_bytes, resolve_image
+from m2io_graph.corpus.sources import (
+    MAX_FILE_BYTES,
+    LoadError,
+    clean_text,
+    read_bytes,
+    resolve_image,
+)
 from m2io_graph.text import cut_at_word
 
 CODE_LINES = 6
@@ -47,9 +61,12 @@ _JUNK_CLASSES = frozenset({"headerlink", "hash-link", "mw-editsection", "anchorj
 """Permalink markers (¶, #, [edit]) that sit inside headings."""
 
 
-def load_html(path: Path, *, doc_id: str, root: Path | None = None) -> ParsedDocument:
-    """Read one HTML file; raises LoadError if it cannot be read or is not text."""
-    markup = decode_html(read_bytes(path), path)
+def load_html(
+    path: Path, *, doc_id: str, root: Path | None = None, max_bytes: int = MAX_FILE_BYTES
+) -> ParsedDocument:
+    """Read one HTML file; raises LoadError if it cannot be read, is not text or is larger than
+    `max_bytes`."""
+    markup = decode_html(read_bytes(path, max_bytes), path)
     return parse_html(markup, source=path, doc_id=doc_id, root=root)
 
 
@@ -79,7 +96,7 @@ def parse_html(
         soup = BeautifulSoup(markup, "lxml")
     content = _content_root(soup)
     doc = ParsedDocument(doc_id=doc_id, title=_title(soup, source), source=str(source))
-    _Walker(doc, content, source.parent, root, title_is_caption).walk(content)
+    _Walker(doc, content, source.parent, root, title_is_caption).walk()
     return doc
 
 
@@ -108,7 +125,11 @@ def short_code(text: str) -> str:
 
 
 class _Walker:
-    """One pass over the content in document order, buffering inline text between blocks."""
+    """One pass over the content in document order, buffering inline text between blocks.
+
+    The pass keeps its own stack instead of recursing: markup nested a few thousand elements
+    deep (generated pages, or a hostile one) would exceed Python's recursion limit.
+    """
 
     def __init__(
         self, doc: ParsedDocument, content: Tag, base: Path, root: Path | None, title_caption: bool
@@ -124,17 +145,31 @@ class _Walker:
         if text:
             self.doc.segments.append(text)
 
-    def walk(self, node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
+    def walk(self) -> None:
+        """Visit the content's children depth-first; a block's end (None on the stack) flushes
+        the text read inside it."""
+        stack: list[Iterator[PageElement] | None] = [iter(self.content.children)]
+        while stack:
+            children = stack[-1]
+            if children is None:
+                stack.pop()
+                self.flush()
+                continue
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+            elif isinstance(child, NavigableString):
                 if not isinstance(child, NON_TEXT):
                     self.buffer.append(str(child))
-            elif isinstance(child, Tag):
-                self.visit(child)
-        if node is self.content:
-            self.flush()
+            elif isinstance(child, Tag) and self.visit(child):
+                if child.name in _BLOCK_TAGS:
+                    self.flush()
+                    stack.append(None)
+                stack.append(iter(child.children))
+        self.flush()
 
-    def visit(self, tag: Tag) -> None:
+    def visit(self, tag: Tag) -> bool:
+        """Handle `tag` itself; True when the walk should go on into its children."""
         if (
             id(tag) in self.consumed
             or tag.name in _SKIP_TAGS
@@ -142,7 +177,7 @@ class _Walker:
             or classes(tag) & _JUNK_CLASSES
             or is_chrome_container(tag)
         ):
-            return
+            return False
         if tag.name == "img":
             self.image(tag, caption=None)
         elif is_figure(tag):
@@ -156,12 +191,8 @@ class _Walker:
         else:
             if tag.name in ("td", "th") and tag.find_previous_sibling(("td", "th")):
                 self.buffer.append(" | ")
-            block = tag.name in _BLOCK_TAGS
-            if block:
-                self.flush()
-            self.walk(tag)
-            if block:
-                self.flush()
+            return True
+        return False
 
     def image(self, img: Tag, caption: str | None) -> None:
         """Emit an ImageSpec after the text so far, unless it is chrome or cannot be resolved."""

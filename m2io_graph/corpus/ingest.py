@@ -12,7 +12,8 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from m2io_graph.corpus.chunking import chunk_document
-from m2io_graph.corpus.loaders import iter_documents
+from m2io_graph.corpus.loaders import ingest_root, iter_documents
+from m2io_graph.corpus.sources import MAX_FILE_BYTES, unexpected
 from m2io_graph.corpus.store import CorpusStore
 
 
@@ -35,15 +36,31 @@ class IngestReport:
 
 
 def ingest(
-    path: Path, store: CorpusStore, *, fmt: str | None = None, progress: bool = True
+    path: Path,
+    store: CorpusStore,
+    *,
+    fmt: str | None = None,
+    progress: bool = True,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> IngestReport:
-    """Load every document under `path` into `store`; bad parts are reported and skipped."""
+    """Load every document under `path` into `store`; bad parts are reported and skipped.
+
+    Whatever goes wrong inside one document, page or image is a problem in the report naming
+    its file, and the ingest goes on; only KeyboardInterrupt and MemoryError end it, and errors
+    of the store itself (unreachable, disk full), which every later document would meet too.
+    The folder is recorded in the store: the answer page shows local images from there only.
+    """
     report = IngestReport()
-    documents = iter_documents(Path(path), fmt)
+    documents = iter_documents(Path(path), fmt, max_file_bytes=max_file_bytes)
+    store.add_image_root(ingest_root(Path(path)))
     for doc in tqdm(documents, desc="ingest", unit="doc", disable=not progress):
         report.documents += 1
         report.problems.extend(doc.skipped)
-        chunks, problems = chunk_document(doc)
+        try:
+            chunks, problems = chunk_document(doc)
+        except Exception as error:
+            report.problems.append(f"{doc.source}: {doc.doc_id} not ingested ({unexpected(error)})")
+            continue
         report.problems.extend(problems)
         existing = store.existing_ids([c.id for c in chunks])
         fresh = [c for c in chunks if c.id not in existing]

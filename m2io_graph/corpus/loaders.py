@@ -13,9 +13,9 @@ from m2io_graph.corpus.document import ParsedDocument
 from m2io_graph.corpus.html_loader import load_html
 from m2io_graph.corpus.markdown_loader import load_markdown
 from m2io_graph.corpus.mramg_loader import iter_mramg
-from m2io_graph.corpus.sources import LoadError
+from m2io_graph.corpus.sources import MAX_FILE_BYTES, LoadError, unexpected
 
-__all__ = ["FORMATS", "LoadError", "format_of", "iter_documents"]
+__all__ = ["FORMATS", "LoadError", "format_of", "ingest_root", "iter_documents"]
 
 FORMATS = ("html", "markdown", "mramg")
 _EXTENSIONS = {
@@ -38,17 +38,28 @@ def format_of(path: Path) -> str | None:
     return _EXTENSIONS.get(path.suffix.lower())
 
 
-def iter_documents(path: Path, fmt: str | None = None) -> Iterator[ParsedDocument]:
+def ingest_root(path: Path) -> Path:
+    """The folder an ingest of `path` may read images from: the folder itself, or a single
+    file's own folder. Images outside it are refused, and the server reads none outside it."""
+    path = Path(path).resolve()
+    return path if path.is_dir() else path.parent
+
+
+def iter_documents(
+    path: Path, fmt: str | None = None, *, max_file_bytes: int = MAX_FILE_BYTES
+) -> Iterator[ParsedDocument]:
     """Every document in `path` (a file, or a folder searched recursively).
 
     `fmt` is one of FORMATS, or None to go by extension (.html/.htm/.xhtml, .md/.markdown,
     .jsonl). For a folder, `fmt` also selects which files are read. doc_id is the path relative
     to the folder (a single file: its name); MRAMG documents keep the dataset's own ids.
-    Hidden folders, licence/attribution notices and MRAMG question files are not read.
+    Hidden folders, licence/attribution notices and MRAMG question files are not read. Pages
+    (and MRAMG lines) over `max_file_bytes` are refused; images must lie in `ingest_root(path)`.
 
     A missing path or a folder without supported files raises FileNotFoundError / LoadError.
-    A single file that cannot be read raises LoadError; inside a folder the same file becomes an
-    empty document whose `skipped` holds the reason, so one bad file does not stop an ingest.
+    A single file that cannot be read raises LoadError, whatever went wrong inside it; inside a
+    folder the same file becomes an empty document whose `skipped` holds the reason, so one bad
+    file does not stop an ingest.
     """
     path = Path(path)
     if fmt is not None and fmt not in FORMATS:
@@ -59,7 +70,7 @@ def iter_documents(path: Path, fmt: str | None = None) -> Iterator[ParsedDocumen
         chosen = fmt or format_of(path)
         if chosen is None:
             raise LoadError(path, f"unknown file type; pass a format ({', '.join(FORMATS)})")
-        return _load(path, chosen, path.name, path.parent)
+        return _load(path, chosen, path.name, ingest_root(path), max_file_bytes)
     files = sorted(
         (p for p in path.rglob("*") if p.is_file() and _wanted(p, path, fmt)),
         key=lambda p: p.relative_to(path).as_posix(),
@@ -67,14 +78,17 @@ def iter_documents(path: Path, fmt: str | None = None) -> Iterator[ParsedDocumen
     if not files:
         wanted = fmt or "html, markdown or mramg jsonl"
         raise LoadError(path, f"no {wanted} files in this folder")
-    return _load_folder(path, files, fmt)
+    return _load_folder(path, files, fmt, max_file_bytes)
 
 
-def _load_folder(folder: Path, files: list[Path], fmt: str | None) -> Iterator[ParsedDocument]:
+def _load_folder(
+    folder: Path, files: list[Path], fmt: str | None, max_bytes: int
+) -> Iterator[ParsedDocument]:
+    root = ingest_root(folder)
     for file in files:
         doc_id = file.relative_to(folder).as_posix()
         try:
-            yield from _load(file, fmt or format_of(file) or "", doc_id, folder)
+            yield from _load(file, fmt or format_of(file) or "", doc_id, root, max_bytes)
         except LoadError as error:
             yield ParsedDocument(doc_id, "", str(file), skipped=[str(error)])
 
@@ -89,8 +103,17 @@ def _wanted(file: Path, folder: Path, fmt: str | None) -> bool:
     return found is not None and not hidden and not notice and (fmt is None or found == fmt)
 
 
-def _load(file: Path, fmt: str, doc_id: str, root: Path) -> Iterator[ParsedDocument]:
-    if fmt == "mramg":
-        yield from iter_mramg(file)
-    else:
-        yield _PAGE_LOADERS[fmt](file, doc_id=doc_id, root=root)
+def _load(
+    file: Path, fmt: str, doc_id: str, root: Path, max_bytes: int
+) -> Iterator[ParsedDocument]:
+    """The file's documents; an error no loader foresaw (a parser bug on odd input) becomes a
+    LoadError naming the file, like an unreadable file."""
+    try:
+        if fmt == "mramg":
+            yield from iter_mramg(file, max_line_bytes=max_bytes)
+        else:
+            yield _PAGE_LOADERS[fmt](file, doc_id=doc_id, root=root, max_bytes=max_bytes)
+    except LoadError:
+        raise
+    except Exception as error:
+        raise LoadError(file, unexpected(error)) from error

@@ -10,6 +10,7 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from langchain_core.embeddings import Embeddings
@@ -17,7 +18,18 @@ from langchain_core.embeddings import Embeddings
 from m2io_graph.corpus.chunking import StoredChunk
 from m2io_graph.state import Chunk, ImageRef
 
+if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
+
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+_ROOTS_KEY = "m2io_image_roots"
+"""Collection metadata: the folders ingested, as a JSON list (Chroma metadata holds scalars)."""
+NO_IMAGE_ROOTS = (
+    "the store records no ingested folder (it was ingested by an older version), so answer "
+    "pages show no local images: run `m2io ingest` on the corpus again (it stores nothing new, "
+    "it only records the folder)"
+)
 
 
 class StoreError(RuntimeError):
@@ -71,6 +83,23 @@ class CorpusStore:
         stop here instead of answering every question with "no documents"."""
         if self.count() == 0:
             raise StoreError(f"the store at {self.location} is empty: run `m2io ingest PATH` first")
+
+    def add_image_root(self, folder: Path) -> None:
+        """Record a folder an ingest read: local images are shown only from these."""
+        roots = self.image_roots()
+        if folder.resolve() not in roots:
+            metadata = dict(self._collection().metadata or {})
+            metadata[_ROOTS_KEY] = json.dumps([*map(str, roots), str(folder.resolve())])
+            self._chroma._collection.modify(metadata=metadata)
+
+    def image_roots(self) -> list[Path]:
+        """The folders ingested into this store (as they were recorded, newest last)."""
+        recorded = (self._collection().metadata or {}).get(_ROOTS_KEY)
+        return [Path(root) for root in json.loads(str(recorded or "[]"))]
+
+    def _collection(self) -> Collection:
+        """The collection as stored now: another process may have ingested since we opened it."""
+        return self._chroma._client.get_collection(self._chroma._collection.name)
 
     def existing_ids(self, ids: list[str]) -> set[str]:
         """Which of `ids` are stored already (lets ingest skip embedding them again)."""

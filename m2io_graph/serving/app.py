@@ -6,6 +6,9 @@ Routes:
 - `/v1/chat/completions`, `/v1/models` — the inserter, OpenAI-compatible (with `openai=True`);
 - `/health` — 200 once the models are loaded.
 
+With an API key, every route but `/health` requires `Authorization: Bearer <key>` (see auth.py).
+No CORS headers are sent: a web page from another origin cannot read the answers.
+
 Models are loaded during start-up, before the port opens: the first request is then as fast as
 any other, and a missing model fails the start instead of the first caller.
 """
@@ -22,7 +25,9 @@ from starlette.concurrency import run_in_threadpool
 
 from m2io_graph import models
 from m2io_graph.config import M2IOConfig
+from m2io_graph.corpus.store import NO_IMAGE_ROOTS
 from m2io_graph.graph import build_graph
+from m2io_graph.serving.auth import ApiKeyAuth, checked_key
 from m2io_graph.serving.errors import install_error_handlers
 from m2io_graph.serving.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from m2io_graph.serving.openai_api import DEFAULT_MODEL_NAME, InserterEndpoint, openai_router
@@ -34,11 +39,10 @@ log = logging.getLogger(__name__)
 
 def _warm_up(cfg: M2IOConfig, endpoint: InserterEndpoint | None) -> None:
     models.embedder(cfg).embed_query("warm up")
-    log.info(
-        "store %s holds %d chunks",
-        models.corpus_store(cfg).location,
-        models.corpus_store(cfg).count(),
-    )
+    store = models.corpus_store(cfg)
+    log.info("store %s holds %d chunks", store.location, store.count())
+    if not store.image_roots():
+        log.warning(NO_IMAGE_ROOTS)
     chat = models.generator_chat(cfg)
     if hasattr(chat, "load"):  # a local llama.cpp model: load its weights now
         chat.load()
@@ -52,10 +56,14 @@ def create_app(
     openai: bool = False,
     model_name: str = DEFAULT_MODEL_NAME,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    api_key: str | None = None,
     warm_up: bool = True,
 ) -> FastAPI:
-    """The app for settings `cfg` (default: environment + defaults); `openai` adds `/v1`."""
+    """The app for settings `cfg` (default: environment + defaults); `openai` adds `/v1`;
+    `api_key` closes every route but `/health` to requests without it."""
     cfg = cfg or M2IOConfig.from_env()
+    if api_key is not None:
+        checked_key(api_key)  # now, not when the first request builds the middleware
     endpoint = InserterEndpoint(models.inserter_model(cfg), model_name) if openai else None
 
     @asynccontextmanager
@@ -71,9 +79,11 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    if api_key is not None:
+        app.add_middleware(ApiKeyAuth, api_key=api_key)  # added last: runs first
     graph = build_graph(cfg)  # one compiled graph behind both the API and the page
     add_routes(app, served_graph(graph, cfg), path="/m2io")
-    app.include_router(page_router(graph))
+    app.include_router(page_router(graph, lambda: models.corpus_store(cfg).image_roots()))
     if endpoint is not None:
         app.include_router(openai_router(endpoint), prefix="/v1")
 

@@ -4,6 +4,8 @@ small question form at `/`, so a person can try the server from a browser."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -24,7 +26,9 @@ placeholder="How do I forward a local port through SSH?"> <button>Ask</button></
 """
 
 
-def page_router(graph: Runnable) -> APIRouter:
+def page_router(graph: Runnable, image_roots: Callable[[], Sequence[Path]]) -> APIRouter:
+    """The page and the form; `image_roots` gives the folders local images may be read from
+    (asked at each request: an ingest may run while the server does)."""
     router = APIRouter(tags=["answer page"])
 
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -42,6 +46,6 @@ def page_router(graph: Runnable) -> APIRouter:
     ) -> str:
         """The interleaved answer as a standalone page (images inlined as data URIs)."""
         result = await graph.ainvoke({"query": q} | ({"k": k} if k else {}))
-        return await run_in_threadpool(to_html, q, result)
+        return await run_in_threadpool(lambda: to_html(q, result, image_roots()))
 
     return router

@@ -13,18 +13,6 @@ import httpx
 import pytest
 from serve_helpers import ARTIFACTS, M2IO, QUESTION, m2io_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 FIGURES = """() => Array.from(document.querySelectorAll("main.answer > figure")).map(figure => {
   const before = [];
   for (let node = figure.previousElementSibling; node; node = node.previousElementSibling) {
@@ -62,29 +50,6 @@ def check_page(page, result: dict, screenshot: Path) -> None:
     assert _squash(page.evaluate(TEXT)) == _squash(" ".join(sentences))
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(screenshot), full_page=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("needs /usr/bin/chromium: run `bash scripts/install.sh --with-browser`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    page = browser.new_page()
-    try:
-        yield page
-    finally:
-        page.close()
 
 
 @pytest.fixture(scope="module")

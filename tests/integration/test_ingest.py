@@ -1,9 +1,11 @@
 """Ingest into a real Chroma store on disk with the real embedder."""
 
 import json
+import subprocess
 
 import pytest
 from PIL import Image
+from serve_helpers import M2IO
 
 from m2io_graph.config import M2IOConfig
 from m2io_graph.corpus.chunking import chunk_document
@@ -93,3 +95,46 @@ def test_bad_files_are_reported_and_the_rest_ingested(tmp_path):
     assert store.count() >= 4
     [hit] = store.search("router figure", k=1)
     assert [i["alt"] for i in hit["images"]] == ["A router"]
+
+
+def test_m2io_ingest_reports_hostile_files_and_stores_the_rest(tmp_path):
+    """`m2io ingest` as a user runs it, on a folder where every kind of file that used to end
+    the ingest with a traceback sits beside a good page: exit 0, one warning per bad part,
+    every good document stored, memory bounded by the size cap."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    Image.new("RGB", (120, 80), "navy").save(docs / "router.png")
+    Image.new("1", (20_000, 20_000)).save(docs / "bomb.png")  # ~50 KB, 400 megapixels
+    (docs / "bomb.html").write_text(
+        '<p>A bomb of a picture.<img src="bomb.png" alt="Bomb"></p>'
+        '<p>Routers forward packets.<img src="router.png" alt="A router"></p>'
+    )
+    (docs / "deep.html").write_text(
+        "<p>Nested pages parse.</p>" + "<div>" * 5000 + "Deep text survives." + "</div>" * 5000
+    )
+    with (docs / "huge.html").open("wb") as page:
+        page.truncate(200 * 2**20)  # sparse: no disk used
+    (docs / "images_info.json").write_text("{}")
+    with (docs / "doc_huge.jsonl").open("wb") as lines:
+        lines.write(json.dumps(["m1", "A first line loads.", []]).encode() + b"\n")
+        lines.truncate(2**30)  # then a 1 GB line of NULs
+    with (docs / "doc_huge.jsonl").open("ab") as lines:
+        lines.write(b"\n" + json.dumps(["m2", "A last line loads too.", []]).encode() + b"\n")
+    (docs / "notes.md").write_text("# Notes\n\nA switch connects hosts.\n")
+    store = tmp_path / "store"
+    run = subprocess.run(
+        [M2IO, "ingest", str(docs), "--quiet", "--store", str(store)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    warnings = [line for line in run.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 3, run.stderr
+    assert "bomb.png: image too large to decode safely" in warnings[0]
+    assert "doc_huge.jsonl:2: larger than 32 MiB" in warnings[1]
+    assert "huge.html: larger than 32 MiB, not read" in warnings[2]
+    chunks = {c.doc_id: c for c in store_at(store).iter_chunks()}
+    assert set(chunks) == {"bomb.html", "deep.html", "m1", "m2", "notes.md"}
+    assert [i["alt"] for i in chunks["bomb.html"].images] == ["A router"]
+    assert chunks["deep.html"].text == "Nested pages parse. Deep text survives."

@@ -211,14 +211,14 @@ def test_tiny_local_files_are_dropped_even_without_size_attributes(tmp_path: Pat
 
 
 def test_missing_file_data_uri_and_remote_url(tmp_path: Path) -> None:
-    page = write(
+    write(
         tmp_path / "docs" / "p.html",
         """<body><p>Before.</p>
       <img src="../img/gone.png" alt="Gone"><p>Middle.</p>
       <img src="data:image/png;base64,iVBORw0KGgo=" alt="Inline">
       <img src="https://example.org/diagrams/flow.png?raw=1" alt="Flow"><p>After.</p></body>""",
     )
-    doc = load_one(page)
+    doc = load_one(tmp_path)  # the folder: ../img is inside it
     assert doc.segments == [
         "Before.",
         "Middle.",

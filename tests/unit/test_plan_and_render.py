@@ -78,11 +78,123 @@ def test_html_page_is_self_contained(tmp_path):
             "insertions": [{"image_id": "a", "after": 1}],
             "documents": [],
         },
+        image_roots=[tmp_path],
     )
     encoded = base64.b64encode(png.read_bytes()).decode()
     assert f'src="data:image/png;base64,{encoded}"' in page
     assert "What &lt;is&gt; it?" in page
     assert page.index("<p>One.</p>") < page.index("<figure") < page.index("<p>Two. Three.</p>")
+
+
+EVIL_ALT = "<img src=x onerror=alert(1)>"
+EVIL_CAPTION = "<script>alert(2)</script> [click](javascript:alert(3)) *"
+
+
+def evil(image_id: str, path: str) -> Candidate:
+    image = candidate(image_id, path, EVIL_CAPTION)
+    image["alt"] = EVIL_ALT
+    return image
+
+
+def no_active_content(page: str) -> list[str]:
+    """What in an HTML page could run script: <script> and other embedding elements, on*
+    handlers, and links or sources that are not web, file or data:image URLs."""
+    from bs4 import BeautifulSoup
+
+    found = []
+    for tag in BeautifulSoup(page, "lxml").find_all(True):
+        if tag.name in ("script", "iframe", "object", "embed"):
+            found.append(str(tag))
+        for name, value in tag.attrs.items():
+            url = str(value).strip().lower()
+            scheme = url.split(":", 1)[0] if ":" in url.split("/", 1)[0] else ""
+            safe = scheme in ("", "http", "https", "file") or url.startswith("data:image/")
+            if name.startswith("on") or (name in ("src", "href") and not safe):
+                found.append(f"<{tag.name} {name}={value}>")
+    return found
+
+
+def test_markdown_answer_carries_no_markup_from_documents():
+    """Chat UIs render the answer's Markdown, many with raw HTML on: document text must reach
+    them as text. Rendered here with markdown-it, HTML allowed, as such a UI would."""
+    from markdown_it import MarkdownIt
+
+    images = [
+        evil("a", "/docs/fig.png"),
+        evil("b", "javascript:alert(4)"),
+        evil("c", "data:text/html,<script>alert(5)</script>"),
+        evil("d", "https://example.org/fig.png"),
+        evil("e", "/docs/<img src=x onerror=alert(6)>.png"),
+    ]
+    sentences = ["See <b onmouseover=alert(7)>this</b>, where a < b.", "Two."]
+    plan = [{"image_id": i["id"], "after": 1} for i in images]
+    md = to_markdown(sentences, images, plan)
+    assert "javascript:alert(4)" not in md and "data:text/html" not in md
+    assert md.count("![") == 3
+    assert "a < b" in md and "<script>" not in md and "<img" not in md and "<b " not in md
+    page = MarkdownIt("commonmark", {"html": True}).render(md)
+    assert no_active_content(page) == []
+    assert "&lt;script&gt;alert(2)&lt;/script&gt; [click](javascript:alert(3)) *" in page
+    assert "<p>See &lt;b onmouseover=alert(7)&gt;this&lt;/b&gt;, where a &lt; b.</p>" in page
+
+
+def test_image_urls_other_than_files_web_and_data_images_are_not_linked():
+    from m2io_graph.render import image_url
+
+    for kept in ("/a.png", "file:///a.png", "https://x.org/a.png", "data:image/png;base64,AA"):
+        assert image_url(kept) == kept
+    for dropped in (
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "vbscript:msgbox(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "x onerror=alert(1)",
+        "relative/a.png",
+        "//elsewhere.org/a.png",
+        "",
+    ):
+        assert image_url(dropped) is None, dropped
+
+
+def test_html_page_escapes_document_text_and_reads_images_only_inside_the_roots(tmp_path):
+    root, outside = tmp_path / "docs", tmp_path / "private"
+    inside = root / "fig.png"
+    for folder in (root, outside):
+        folder.mkdir()
+    Image.new("RGB", (60, 40), "red").save(inside)
+    Image.new("RGB", (60, 40), "blue").save(outside / "secret.png")
+    (root / "notes.png").write_text("not an image: the server must not hand it out")
+    (root / "link.png").symlink_to(outside / "secret.png")
+    images = [
+        evil("in", str(inside)),
+        evil("out", str(outside / "secret.png")),
+        evil("up", f"{root}/../private/secret.png"),
+        evil("link", str(root / "link.png")),
+        evil("text", str(root / "notes.png")),
+        evil("js", "javascript:alert(4)"),
+        evil("file-url", inside.as_uri()),
+    ]
+    page = to_html(
+        "<script>alert(8)</script>?",
+        {
+            "sentences": ["<img src=y onerror=alert(9)>"],
+            "candidates": images,
+            "insertions": [{"image_id": i["id"], "after": 1} for i in images],
+            "documents": [{"title": "<script>alert(10)</script>", "doc_id": "d", "source": "s"}],
+        },
+        image_roots=[root],
+    )
+    assert no_active_content(page) == []
+    assert page.count("<figure") == 2 and 'data-image-id="in"' in page
+    secret = base64.b64encode((outside / "secret.png").read_bytes()).decode()
+    assert secret not in page and "not an image" not in page
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page and "&lt;script&gt;alert(10)" in page
+    assert 'data-image-id="in"' not in to_html(
+        "q", {"candidates": images[:1], "insertions": [{"image_id": "in", "after": 0}]}
+    )
 
 
 def test_describe_skips_repeats_and_keeps_one_period():

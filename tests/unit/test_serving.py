@@ -1,4 +1,5 @@
-"""The LangServe app in-process (no models loaded): what a request may set, and how it is refused."""
+"""The LangServe app in-process (no models loaded): what a request may set, how it is refused,
+and who may ask (the API key)."""
 
 import pytest
 from fastapi.testclient import TestClient
@@ -50,3 +51,82 @@ def test_settings_out_of_bounds_are_refused_before_the_graph_runs(client, config
 def test_an_empty_query_gets_the_one_message(client):
     response = client.post("/m2io/invoke", json={"input": {"query": "  "}})
     assert response.status_code == 422 and EMPTY_QUERY in response.json()["error"]
+
+
+KEY = "s3cret-key"
+
+
+@pytest.fixture(scope="module")
+def locked(tmp_path_factory):
+    """The same app with an API key."""
+    cfg = M2IOConfig(generator="extractive", store_dir=str(tmp_path_factory.mktemp("locked")))
+    with TestClient(create_app(cfg, api_key=KEY, warm_up=False)) as client:
+        yield client
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/"),
+        ("get", "/answer?q=x"),
+        ("get", "/docs"),
+        ("get", "/openapi.json"),
+        ("get", "/m2io/config_schema"),
+        ("get", "/m2io/playground/"),
+        ("post", "/m2io/invoke"),
+        ("post", "/m2io/stream"),
+        ("get", "/v1/models"),
+        ("post", "/v1/chat/completions"),
+    ],
+)
+def test_every_route_but_health_needs_the_key(locked, method, path):
+    for headers, reason in (
+        ({}, "missing API key"),
+        ({"Authorization": "Bearer wrong"}, "wrong API key"),
+        ({"Authorization": KEY}, "wrong API key"),  # the key without its scheme
+        ({"Authorization": f"Basic {KEY}"}, "wrong API key"),
+    ):
+        response = getattr(locked, method)(path, headers=headers)
+        assert response.status_code == 401, (path, headers)
+        assert response.headers["www-authenticate"] == "Bearer"
+        error = response.json()["error"]
+        if path.startswith("/v1/"):  # OpenAI's shape, which OpenAI clients show
+            assert error["code"] == "invalid_api_key" and reason in error["message"]
+        else:
+            assert reason in error
+
+
+def test_the_key_opens_the_routes_and_health_stays_open(locked):
+    assert locked.get("/health").status_code == 200
+    for scheme in ("Bearer", "bearer"):
+        response = locked.get("/m2io/config_schema", headers={"Authorization": f"{scheme} {KEY}"})
+        assert response.status_code == 200
+    bad = locked.post(
+        "/m2io/invoke",
+        json={"input": {"query": " "}},
+        headers={"Authorization": f"Bearer {KEY}"},
+    )
+    assert bad.status_code == 422, "past the key, requests are checked as before"
+
+
+def test_a_refused_request_is_not_read(locked):
+    """The key is checked before the body: a stranger cannot make the server buffer 2 MB."""
+    response = locked.post("/m2io/invoke", content=b"x" * 2_000_000)
+    assert response.status_code == 401
+
+
+def test_cors_is_off(client):
+    """No CORS headers: a web page of another origin cannot read the answers."""
+    origin = {"Origin": "https://evil.example"}
+    assert "access-control-allow-origin" not in client.get("/health", headers=origin).headers
+    preflight = client.options(
+        "/m2io/invoke", headers=origin | {"Access-Control-Request-Method": "POST"}
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+def test_a_blank_key_is_refused_rather_than_serving_open(tmp_path):
+    cfg = M2IOConfig(generator="extractive", store_dir=str(tmp_path))
+    for blank in ("", "  "):
+        with pytest.raises(ValueError, match="API key is empty"):
+            create_app(cfg, api_key=blank, warm_up=False)
