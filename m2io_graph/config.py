@@ -70,8 +70,9 @@ class M2IOConfig:
     )
     candidate_pages: int = _setting(
         1,
-        "Candidate images come from this many of the best-ranked retrieved pages: an answer "
-        "about one page should show that page's figures, not its neighbours'.",
+        "Candidate images come from this many of the best-ranked retrieved pages that have "
+        "images: an answer about one page should show that page's figures, not its "
+        "neighbours'.",
         request=True,
         ge=1,
         le=50,
@@ -147,6 +148,16 @@ class M2IOConfig:
         request=True,
         ge=-1.0,
         le=1.0,
+    )
+    min_images: int = _setting(
+        1,
+        "An answer with candidate images shows at least this many: when the inserter places "
+        "fewer, the candidates most like a sentence are added after it (`rule`'s similarity, "
+        "below `rule_threshold`). A question about an illustrated page expects its figure; 0 "
+        "leaves the choice to the inserter alone. Not applied to an answer that declines.",
+        request=True,
+        ge=0,
+        le=32,
     )
     min_relevance: float = _setting(
         0.3,

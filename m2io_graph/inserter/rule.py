@@ -62,3 +62,29 @@ def rule_plan(
         used_images.add(int(c))
         plan.append(Insertion(image_id=candidates[c]["id"], after=int(s) + 1))
     return sorted(plan, key=lambda i: i["after"])
+
+
+def top_up(
+    embedder: Embeddings,
+    sentences: list[str],
+    candidates: list[Candidate],
+    plan: list[Insertion],
+    count: int,
+) -> list[Insertion]:
+    """`plan` with the best-matching unplaced candidates added, each after the sentence most
+    like it, until it shows `count` images (or the candidates run out).
+
+    An answer about an illustrated page should show at least one of its figures even when no
+    caption resembles a sentence closely (figures without alt text, described by file names):
+    the candidates are already the best page's images that match the question.
+    """
+    if len(plan) >= count or not sentences:
+        return plan
+    placed = {i["image_id"] for i in plan}
+    left = [c for c in candidates if c["id"] not in placed]
+    if not left:
+        return plan
+    scores = similarity(embedder, sentences, left)
+    best = np.argsort(-scores.max(axis=0))[: count - len(plan)]
+    added = [Insertion(image_id=left[c]["id"], after=int(scores[:, c].argmax()) + 1) for c in best]
+    return sorted([*plan, *added], key=lambda i: i["after"])

@@ -15,23 +15,29 @@ from m2io_graph.state import Candidate, ImageRef, State
 
 
 def document_images(state: State, cfg: M2IOConfig) -> list[ImageRef]:
-    """Every image of the `candidate_pages` best-ranked retrieved documents once: the retrieved
-    chunks' own first, then the rest of their documents' (figures often sit a chunk away from
-    the text about them)."""
+    """Every image of the `candidate_pages` best-ranked retrieved documents that have images,
+    once: the retrieved chunks' own first, then the rest of their documents' (figures often
+    sit a chunk away from the text about them).
+
+    A page without figures does not use up the count: when two pages share a title (a guide's
+    chapter and the help's page on the same dialog), the one ranked first may have none.
+    """
     documents = state.get("documents") or []
-    doc_ids = list(dict.fromkeys(d["doc_id"] for d in documents))[: cfg.candidate_pages]
-    found = [i for d in documents if d["doc_id"] in doc_ids for i in d["images"]]
-    found += models.corpus_store(cfg).images_of(doc_ids)
+    ranked = list(dict.fromkeys(d["doc_id"] for d in documents))
+    found = [i for d in documents for i in d["images"]] + models.corpus_store(cfg).images_of(ranked)
+    illustrated = [doc_id for doc_id in ranked if any(i["doc_id"] == doc_id for i in found)]
+    pages = set(illustrated[: cfg.candidate_pages])
     unique: dict[str, ImageRef] = {}
     for image in found:
-        unique.setdefault(image["id"], image)
+        if image["doc_id"] in pages:
+            unique.setdefault(image["id"], image)
     return list(unique.values())
 
 
 @timed("extract_candidates")
 def extract_candidates(state: State, config: RunnableConfig) -> dict[str, Any]:
     """Reads `query` and `documents`; writes `candidates`: the images of the best-ranked
-    `candidate_pages` retrieved documents whose description matches the query at least
+    `candidate_pages` retrieved documents with images whose description matches the query at least
     `min_candidate_score`, best first, at most `max_candidates`, each with its `score`.
 
     Whole documents are searched because a figure often sits a chunk away from its text; only

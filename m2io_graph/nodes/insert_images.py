@@ -7,8 +7,10 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
+from m2io_graph import models
 from m2io_graph.config import M2IOConfig
 from m2io_graph.inserter.plan import validate_plan
+from m2io_graph.inserter.rule import top_up
 from m2io_graph.inserter.strategies import FALLBACK, InsertionTask, get_strategy
 from m2io_graph.nodes.timing import timed
 from m2io_graph.prompts import DECLINE
@@ -26,7 +28,7 @@ def insert_images(state: State, config: RunnableConfig) -> dict[str, Any]:
     answer that declines gets no images.
 
     A model's plan may be anything, so an invalid one or an error falls back to `rule`
-    instead of failing the answer.
+    instead of failing the answer. Either plan is then topped up to `min_images`.
     """
     cfg = M2IOConfig.from_runnable_config(config)
     candidates = state.get("candidates") or []
@@ -44,8 +46,11 @@ def insert_images(state: State, config: RunnableConfig) -> dict[str, Any]:
     try:
         result = strategy(task, cfg, config)
         sentences = result.sentences if result.sentences is not None else task.sentences
+        plan = top_up(
+            models.embedder(cfg), sentences, candidates, result.insertions, cfg.min_images
+        )
         update: dict[str, Any] = {
-            "insertions": validate_plan(result.insertions, len(sentences), ids),
+            "insertions": validate_plan(plan, len(sentences), ids),
             "inserter": cfg.inserter,
             "fallback": None,
         }
@@ -58,6 +63,7 @@ def insert_images(state: State, config: RunnableConfig) -> dict[str, Any]:
         reason = f"{type(error).__name__}: {error}"
         log.warning("inserter %s failed (%s); using %s", cfg.inserter, reason, FALLBACK)
     plan = get_strategy(FALLBACK)(task, cfg, config).insertions
+    plan = top_up(models.embedder(cfg), task.sentences, candidates, plan, cfg.min_images)
     return {
         "insertions": validate_plan(plan, len(task.sentences), ids),
         "inserter": FALLBACK,

@@ -22,6 +22,7 @@ PER_REQUEST = {
     "max_new_tokens",
     "inserter",
     "rule_threshold",
+    "min_images",
     "min_candidate_score",
 }
 

@@ -16,11 +16,11 @@ from m2io_graph.config import M2IOConfig
 from m2io_graph.corpus.chunking import StoredChunk
 from m2io_graph.corpus.ingest import ingest
 from m2io_graph.errors import InvalidQueryError
-from m2io_graph.inserter.rule import rule_plan
+from m2io_graph.inserter.rule import rule_plan, top_up
 from m2io_graph.models.llamacpp import ContextWindowExceeded
 from m2io_graph.nodes import extract_candidates, generate_text, insert_images, merge, retrieve
 from m2io_graph.prompts import DECLINE
-from m2io_graph.state import Candidate, Chunk
+from m2io_graph.state import Candidate, Chunk, Insertion
 
 pytestmark = pytest.mark.filterwarnings("ignore:Relevance scores must be between 0 and 1")
 """Fake vectors are not alike, so Chroma finds negative cosines; langchain warns of them."""
@@ -259,6 +259,23 @@ def test_extract_candidates_offers_only_the_best_ranked_pages_images(tmp_path: P
     assert len(extract_candidates(state, both)["candidates"]) == 2
 
 
+def test_extract_candidates_skips_best_ranked_pages_without_images(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "ssh.md").parent.mkdir(parents=True)
+    (docs / "ssh.md").write_text("# ssh\n\nAbout ssh.\n")
+    png(docs / "img" / "tunnel.png", "steelblue")
+    (docs / "tunnel.md").write_text("# tunnel\n\nAbout ssh tunnels.\n\n![tunnel](img/tunnel.png)\n")
+    config = configurable(tmp_path, min_candidate_score=-1e9)
+    ingest(docs, models.corpus_store(M2IOConfig().updated(config["configurable"])), progress=False)
+    settings = {**config["configurable"], "min_relevance": -1.0, "title_weight": 0.0, "k": 2}
+    documents = retrieve({"query": "About ssh."}, {"configurable": settings})["documents"]
+    assert [d["doc_id"] for d in documents] == ["ssh.md", "tunnel.md"]
+    [only] = extract_candidates({"query": "About ssh.", "documents": documents}, config)[
+        "candidates"
+    ]
+    assert only["doc_id"] == "tunnel.md"
+
+
 def test_extract_candidates_without_documents_offers_nothing(tmp_path: Path) -> None:
     update = extract_candidates({"query": "tunnel", "documents": []}, configurable(tmp_path))
     assert update["candidates"] == []
@@ -280,10 +297,15 @@ CANDIDATES = [
 ]
 
 
-def insert(reply: str, **state) -> tuple[dict, FakeListChatModel]:
+def insert(reply: str, min_images_setting: int = 1, **state) -> tuple[dict, FakeListChatModel]:
     model = FakeListChatModel(responses=[reply])
     full = {"query": "ssh -L", "sentences": PASSAGE_SENTENCES, "candidates": CANDIDATES, **state}
-    settings = {"inserter": "llm", "inserter_llm": model, "embedder": EMBEDDER}
+    settings = {
+        "inserter": "llm",
+        "inserter_llm": model,
+        "embedder": EMBEDDER,
+        "min_images": min_images_setting,
+    }
     return insert_images(full, {"configurable": {**settings, "rule_threshold": -1e9}}), model
 
 
@@ -319,6 +341,23 @@ def test_insert_images_places_nothing_without_asking_the_model(state: dict) -> N
     update, model = insert('<answer>[{"image": 1, "after": 1}]</answer>', **state)
     assert update["insertions"] == [] and model.i == 0
     assert (update["inserter"], update["fallback"]) == ("llm", None)
+
+
+def test_insert_images_tops_an_empty_plan_up_to_min_images() -> None:
+    empty = "<answer>[]</answer>"
+    assert insert(empty, min_images_setting=0)[0]["insertions"] == []
+    update, _ = insert(empty)
+    (shown,) = update["insertions"]
+    assert shown["image_id"] in {"img1", "img2"} and 1 <= shown["after"] <= 2
+    assert (update["inserter"], update["fallback"]) == ("llm", None)
+
+
+def test_top_up_adds_the_best_unplaced_candidates_after_their_closest_sentence() -> None:
+    placed = [Insertion(image_id="img1", after=2)]
+    assert top_up(EMBEDDER, PASSAGE_SENTENCES, CANDIDATES, placed, 1) == placed
+    both = top_up(EMBEDDER, PASSAGE_SENTENCES, CANDIDATES, placed, 5)
+    assert [i["image_id"] for i in both if i["image_id"] != "img1"] == ["img2"]
+    assert top_up(EMBEDDER, [], CANDIDATES, [], 1) == []
 
 
 # merge
