@@ -5,7 +5,7 @@ import pytest
 from training.config import TrainConfig, load_config
 
 
-@pytest.mark.parametrize("name", ["tiny-cpu", "full-gpu"])
+@pytest.mark.parametrize("name", ["tiny-cpu", "many-cpu", "full-gpu"])
 def test_each_yaml_section_builds_the_real_library_config(name):
     from peft import LoraConfig
     from trl import GRPOConfig, SFTConfig
