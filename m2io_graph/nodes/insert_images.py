@@ -14,9 +14,17 @@ from m2io_graph.inserter.rule import top_up
 from m2io_graph.inserter.strategies import FALLBACK, InsertionTask, get_strategy
 from m2io_graph.nodes.timing import timed
 from m2io_graph.prompts import DECLINE
-from m2io_graph.state import State
+from m2io_graph.state import Candidate, Insertion, State
 
 log = logging.getLogger(__name__)
+
+
+def _shown(
+    plan: list[Insertion], sentences: list[str], candidates: list[Candidate], cfg: M2IOConfig
+) -> list[Insertion]:
+    """The plan topped up to `min_images`, then validated against the answer and candidates."""
+    plan = top_up(models.embedder(cfg), sentences, candidates, plan, cfg.min_images)
+    return validate_plan(plan, len(sentences), [c["id"] for c in candidates])
 
 
 @timed("insert_images")
@@ -39,18 +47,14 @@ def insert_images(state: State, config: RunnableConfig) -> dict[str, Any]:
         candidates=candidates,
         documents=state.get("documents") or [],
     )
-    ids = [c["id"] for c in candidates]
     strategy = get_strategy(cfg.inserter)
     if task.sentences == [DECLINE]:  # an answer that shows nothing has nothing to illustrate
         return {"insertions": [], "inserter": cfg.inserter, "fallback": None}
     try:
         result = strategy(task, cfg, config)
         sentences = result.sentences if result.sentences is not None else task.sentences
-        plan = top_up(
-            models.embedder(cfg), sentences, candidates, result.insertions, cfg.min_images
-        )
         update: dict[str, Any] = {
-            "insertions": validate_plan(plan, len(sentences), ids),
+            "insertions": _shown(result.insertions, sentences, candidates, cfg),
             "inserter": cfg.inserter,
             "fallback": None,
         }
@@ -63,9 +67,8 @@ def insert_images(state: State, config: RunnableConfig) -> dict[str, Any]:
         reason = f"{type(error).__name__}: {error}"
         log.warning("inserter %s failed (%s); using %s", cfg.inserter, reason, FALLBACK)
     plan = get_strategy(FALLBACK)(task, cfg, config).insertions
-    plan = top_up(models.embedder(cfg), task.sentences, candidates, plan, cfg.min_images)
     return {
-        "insertions": validate_plan(plan, len(task.sentences), ids),
+        "insertions": _shown(plan, task.sentences, candidates, cfg),
         "inserter": FALLBACK,
         "fallback": reason,
     }
