@@ -30,6 +30,8 @@ Block = tuple[str, Any]
 
 _TAG_OPENER = re.compile(r"<(?=[A-Za-z/!?])")
 """A `<` that Markdown would read as the start of raw HTML or an autolink."""
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+"""A code span: text between two backtick runs of the same length, as CommonMark reads it."""
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]])")
 _UNSAFE_IN_URL = re.compile(r"[<>\\\"'`]")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -69,8 +71,13 @@ def _title(image: Candidate) -> str:
 
 def markdown_text(text: str) -> str:
     """A run of answer text with no HTML in it for a Markdown renderer: `<script>`, `<img
-    onerror=...>` and autolinks lose their `<` to `&lt;`; `a < b` stays as it is."""
-    return _TAG_OPENER.sub("&lt;", text)
+    onerror=...>` and autolinks lose their `<` to `&lt;`; `a < b` stays as it is, and so does
+    a code span (`` `ssh -L <port>` ``), where Markdown reads no HTML and shows `&lt;` as is."""
+    parts, start = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        parts += [_TAG_OPENER.sub("&lt;", text[start : span.start()]), span.group()]
+        start = span.end()
+    return "".join([*parts, _TAG_OPENER.sub("&lt;", text[start:])])
 
 
 def markdown_label(text: str) -> str:

@@ -219,3 +219,16 @@ def test_describe_reads_file_names_where_authors_gave_no_text():
     assert describe(bare, with_context=False) == "designer widget mode."
     written = {"alt": "The Widget Box", "caption": "", "path": "/q/images/wb.png"}
     assert describe(written, with_context=False) == "The Widget Box."
+
+
+def test_markdown_leaves_code_spans_as_written_and_escapes_around_them():
+    from markdown_it import MarkdownIt
+
+    from m2io_graph.render import markdown_text
+
+    text = "Run `ssh -L <port>:<host>` then ``a` <b onclick=x>`` and ``x` <script>alert(1)</script>"
+    md = markdown_text(text)
+    assert "`ssh -L <port>:<host>`" in md and "&lt;script>" in md
+    page = MarkdownIt("commonmark", {"html": True}).render(md)
+    assert "<code>ssh -L &lt;port&gt;:&lt;host&gt;</code>" in page
+    assert "<script" not in page and "<b " not in page
