@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Load test for `m2io serve`: N concurrent streaming requests to the LangServe `/m2io/stream`.
 
-Each request counts as an error unless it gets HTTP 200, at least one `data` event, no `error`
-event and the closing `end` event. Reports latency (request sent → `end`) and time to first event
-(request sent → first `data` event, i.e. the `retrieve` update) as p50 / p95 / max.
+A request is answered when it gets HTTP 200, at least one `data` event, no `error` event and the
+closing `end` event; rejected when the server says it is busy (503 or 429, with `Retry-After`);
+failed otherwise. With `--retries`, a rejected client waits `Retry-After` seconds and asks again,
+as a well-behaved client does. Reports latency (first request sent → `end`, waits included) and
+time to first event (the answered request sent → first `data` event, the `retrieve` update) as
+p50 / p95 / max, and answers per second.
 
-    m2io serve --generator extractive --store STORE &
-    .venv/bin/python scripts/load_test.py --url http://127.0.0.1:8000 -n 50
+    m2io serve --store STORE &
+    .venv/bin/python scripts/load_test.py --url http://127.0.0.1:8000 -n 50 --retries 20
 
-Exit status: 0 when every request succeeded, 1 otherwise.
+Exit status: 0 when no request failed (rejections are the server's explicit answer), 1 otherwise.
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ QUESTIONS = [
 ]
 
 
+BUSY = frozenset({429, 503})
+"""The statuses a server sends when it declines work for now."""
+
+
 @dataclass
 class Outcome:
     ok: bool
@@ -39,15 +46,21 @@ class Outcome:
     first_event: float | None = None
     events: int = 0
     error: str = ""
+    retry_after: float | None = None
+    """Set when the server declined the request (429/503): the seconds it asked to wait."""
+    tries: int = 1
 
 
 @dataclass
 class Report:
     requests: int
     concurrency: int
+    answered: int
+    rejected: int
     errors: int
+    retries: int
     wall_seconds: float
-    requests_per_second: float
+    answers_per_second: float
     latency: dict[str, float]
     first_event: dict[str, float]
     events_per_request: float
@@ -73,7 +86,11 @@ async def one_request(client: httpx.AsyncClient, url: str, query: str) -> Outcom
     ended = False
     try:
         async with client.stream("POST", url, json={"input": {"query": query}}) as response:
-            if response.status_code != 200:
+            if response.status_code in BUSY:
+                await response.aread()
+                outcome.retry_after = float(response.headers.get("retry-after") or 1)
+                outcome.error = f"HTTP {response.status_code} (busy)"
+            elif response.status_code != 200:
                 body = (await response.aread()).decode(errors="replace")[:200]
                 outcome.error = f"HTTP {response.status_code}: {body}"
             else:
@@ -98,8 +115,22 @@ async def one_request(client: httpx.AsyncClient, url: str, query: str) -> Outcom
     return outcome
 
 
+async def patient_request(client: httpx.AsyncClient, url: str, query: str, retries: int) -> Outcome:
+    """One request, asked again after each refusal (up to `retries` times) once `Retry-After`
+    has passed; the latency counts from the first try."""
+    started = time.perf_counter()
+    for tries in range(1, retries + 2):
+        outcome = await one_request(client, url, query)
+        outcome.tries = tries
+        if outcome.retry_after is None or tries > retries:
+            break
+        await asyncio.sleep(min(outcome.retry_after, 60.0))
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
 async def run(
-    url: str, requests: int, concurrency: int, queries: list[str], timeout: float
+    url: str, requests: int, concurrency: int, queries: list[str], timeout: float, retries: int = 0
 ) -> Report:
     endpoint = url.rstrip("/") + "/m2io/stream"
     gate = asyncio.Semaphore(concurrency)
@@ -109,19 +140,24 @@ async def run(
 
         async def limited(number: int) -> Outcome:
             async with gate:
-                return await one_request(client, endpoint, queries[number % len(queries)])
+                query = queries[number % len(queries)]
+                return await patient_request(client, endpoint, query, retries)
 
         started = time.perf_counter()
         outcomes = await asyncio.gather(*(limited(n) for n in range(requests)))
         wall = time.perf_counter() - started
     good = [o for o in outcomes if o.ok]
-    bad = [o for o in outcomes if not o.ok]
+    rejected = [o for o in outcomes if o.retry_after is not None]
+    bad = [o for o in outcomes if not o.ok and o.retry_after is None]
     return Report(
         requests=requests,
         concurrency=concurrency,
+        answered=len(good),
+        rejected=len(rejected),
         errors=len(bad),
+        retries=sum(o.tries - 1 for o in outcomes),
         wall_seconds=wall,
-        requests_per_second=requests / wall if wall else 0.0,
+        answers_per_second=len(good) / wall if wall else 0.0,
         latency=percentiles([o.seconds for o in good]),
         first_event=percentiles([o.first_event for o in good if o.first_event is not None]),
         events_per_request=sum(o.events for o in good) / len(good) if good else 0.0,
@@ -137,8 +173,10 @@ def show(report: Report) -> str:
 
     lines = [
         f"requests           {report.requests} ({report.concurrency} at a time)",
-        f"errors             {report.errors}",
-        f"wall time          {report.wall_seconds:.2f} s ({report.requests_per_second:.2f} requests/s)",
+        f"answered           {report.answered}",
+        f"rejected (busy)    {report.rejected}  (after {report.retries} retries in all)",
+        f"failed             {report.errors}",
+        f"wall time          {report.wall_seconds:.2f} s ({report.answers_per_second:.2f} answers/s)",
         line("latency", report.latency),
         line("first event", report.first_event),
         f"events/request     {report.events_per_request:.1f}",
@@ -158,13 +196,28 @@ def main(argv: list[str] | None = None) -> int:
         "-q", "--query", action="append", help="a question (repeatable; default: demo questions)"
     )
     parser.add_argument("--timeout", type=float, default=600.0, help="per request, seconds")
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=0,
+        help="ask again after a 429/503, waiting Retry-After, up to this many times (default: 0)",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     if args.requests < 1:
         parser.error("--requests must be at least 1")
+    if args.retries < 0:
+        parser.error("--retries must be 0 or more")
     concurrency = max(1, min(args.concurrency or args.requests, args.requests))
     report = asyncio.run(
-        run(args.url, args.requests, concurrency, args.query or QUESTIONS, args.timeout)
+        run(
+            args.url,
+            args.requests,
+            concurrency,
+            args.query or QUESTIONS,
+            args.timeout,
+            args.retries,
+        )
     )
     print(json.dumps(asdict(report), indent=2) if args.json else show(report))
     return 0 if report.errors == 0 else 1

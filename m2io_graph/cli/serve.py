@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+import signal
 import socket
 import sys
 from typing import Any
@@ -52,6 +53,32 @@ def add_serve_parser(commands: Any) -> None:
         help=f"require `Authorization: Bearer KEY` on every route but /health (default: "
         f"${API_KEY_ENV}, which keeps the key out of the process list; none: no key)",
     )
+    pool = serve.add_argument_group(
+        "load", "answers run in a bounded pool; past it, 503 with Retry-After"
+    )
+    pool.add_argument(
+        "--max-running",
+        type=int,
+        help="answers computed at once (default: the cores this process may use)",
+    )
+    pool.add_argument(
+        "--max-waiting",
+        type=int,
+        default=-1,
+        help="requests that wait for a place; more get 503 (default: 4 per running place)",
+    )
+    pool.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="seconds an answer may run; then it is stopped: 504, or an error event on a "
+        "stream (default: %(default)g)",
+    )
+    pool.add_argument(
+        "--max-wait",
+        type=float,
+        help="seconds a request may wait for a place; then 503 (default: --timeout)",
+    )
     answer_options(serve)
     store_options(serve)
     serve.set_defaults(run=_serve)
@@ -63,8 +90,15 @@ def _serve(args: argparse.Namespace, cfg: M2IOConfig) -> int:
     from m2io_graph import models
     from m2io_graph.inserter.checkpoints import default_checkpoint
     from m2io_graph.serving import create_app
+    from m2io_graph.serving.admission import PoolLimits
     from m2io_graph.serving.auth import checked_key
 
+    limits = PoolLimits(
+        **({"max_running": args.max_running} if args.max_running is not None else {}),
+        max_waiting=args.max_waiting,
+        timeout=args.timeout,
+        max_wait=args.max_wait,
+    )
     if args.max_body_bytes < 1:
         raise ValueError(f"--max-body-bytes must be positive, got {args.max_body_bytes}")
     if args.api_key is not None:
@@ -78,6 +112,7 @@ def _serve(args: argparse.Namespace, cfg: M2IOConfig) -> int:
         model_name=args.model_name,
         max_body_bytes=args.max_body_bytes,
         api_key=args.api_key,
+        limits=limits,
     )
     base = f"http://{args.host}:{args.port}"
     print(f"m2io: loading models, then serving on {base}", file=sys.stderr)
@@ -93,11 +128,27 @@ def _serve(args: argparse.Namespace, cfg: M2IOConfig) -> int:
         f"  graph      {base}/m2io/invoke  (playground: {base}/m2io/playground/)", file=sys.stderr
     )
     print(f"  page       {base}/answer?q=...", file=sys.stderr)
+    print(
+        f"  load       {limits.max_running} answers at once, {limits.waiting} waiting, "
+        f"{limits.timeout:g} s each",
+        file=sys.stderr,
+    )
     if args.openai:
         print(f"  inserter   {base}/v1  (model {args.model_name!r})", file=sys.stderr)
+    # SIGTERM / Ctrl-C: stop accepting, let running and waiting requests finish (each within
+    # its wait and run limits), then exit. uvicorn raises the signal again once it has drained;
+    # this handler takes it, so a stop asked for ends with status 0.
+    stops: list[int] = []
+    signal.signal(signal.SIGTERM, lambda number, frame: stops.append(number))
     uvicorn.run(
-        app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning"
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info" if args.verbose else "warning",
+        timeout_graceful_shutdown=int(limits.wait + limits.timeout) + 5,
     )
+    if stops:
+        print("m2io: stopped; the requests that were running have been answered", file=sys.stderr)
     return 0
 
 

@@ -6,13 +6,15 @@ interrupted ingest, run again, ends with every chunk present exactly once.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from urllib.parse import urlparse
 
+import httpx
 from langchain_core.embeddings import Embeddings
 
 from m2io_graph.corpus.chunking import StoredChunk
@@ -34,6 +36,33 @@ NO_IMAGE_ROOTS = (
 
 class StoreError(RuntimeError):
     """The store cannot be opened or reached."""
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _reached(doing: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A Chroma server that stops answering (killed, restarting, network gone) is a StoreError
+    that says what is kept and how to go on, not an httpx traceback."""
+
+    def wrap(method: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(method)
+        def reached(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return method(*args, **kwargs)
+            except httpx.TransportError as error:
+                store = args[0]
+                raise StoreError(
+                    f"the Chroma server at {getattr(store, 'location', '?')} stopped answering "
+                    f"while {doing} ({type(error).__name__}: {error}). Everything stored before "
+                    "is kept: once it answers again, run the same command again (an ingest "
+                    "resumes, skipping the chunks already stored)"
+                ) from error
+
+        return reached
+
+    return wrap
 
 
 class CorpusStore:
@@ -75,6 +104,7 @@ class CorpusStore:
             raise StoreError(f"cannot open the Chroma store at {where}: {error}") from error
         self.location = chroma_url or str(store_dir)
 
+    @_reached("counting chunks")
     def count(self) -> int:
         return self._chroma._collection.count()
 
@@ -84,6 +114,7 @@ class CorpusStore:
         if self.count() == 0:
             raise StoreError(f"the store at {self.location} is empty: run `m2io ingest PATH` first")
 
+    @_reached("recording the ingested folder")
     def add_image_root(self, folder: Path) -> None:
         """Record a folder an ingest read: local images are shown only from these."""
         roots = self.image_roots()
@@ -92,6 +123,7 @@ class CorpusStore:
             metadata[_ROOTS_KEY] = json.dumps([*map(str, roots), str(folder.resolve())])
             self._chroma._collection.modify(metadata=metadata)
 
+    @_reached("reading the ingested folders")
     def image_roots(self) -> list[Path]:
         """The folders ingested into this store (as they were recorded, newest last)."""
         recorded = (self._collection().metadata or {}).get(_ROOTS_KEY)
@@ -101,12 +133,14 @@ class CorpusStore:
         """The collection as stored now: another process may have ingested since we opened it."""
         return self._chroma._client.get_collection(self._chroma._collection.name)
 
+    @_reached("checking stored chunks")
     def existing_ids(self, ids: list[str]) -> set[str]:
         """Which of `ids` are stored already (lets ingest skip embedding them again)."""
         if not ids:
             return set()
         return set(self._chroma.get(ids=ids, include=[])["ids"])
 
+    @_reached("storing chunks")
     def add(self, chunks: list[StoredChunk]) -> None:
         """Upsert chunks; their images travel as JSON in the metadata (Chroma wants scalars)."""
         if not chunks:
@@ -155,6 +189,7 @@ class CorpusStore:
                     paragraph_ends=json.loads(str(meta.get("paragraph_ends") or "[]")),
                 )
 
+    @_reached("reading images")
     def images_of(self, doc_ids: list[str]) -> list[ImageRef]:
         """Every image of these documents, in document order.
 
@@ -170,6 +205,7 @@ class CorpusStore:
         rows = sorted(found["metadatas"], key=lambda m: (doc_ids.index(m["doc_id"]), m["position"]))
         return [image for row in rows for image in json.loads(str(row["images"]))]
 
+    @_reached("searching")
     def search(self, query: str, k: int) -> list[Chunk]:
         """The `k` chunks closest to `query`, best first."""
         hits = self._chroma.similarity_search_with_relevance_scores(query, k=k)

@@ -22,6 +22,7 @@ from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models.chat_models import generate_from_stream
 from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
@@ -32,6 +33,7 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
+from m2io_graph.cancellation import current_scope, raise_if_cancelled
 from m2io_graph.models.offline import ModelFileError, check_gguf
 
 
@@ -208,6 +210,8 @@ class LlamaCppChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        if current_scope() is not None:  # serving: decode token by token, so it can be stopped
+            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         reply = self._server().handle_chat_completions(self._request(messages, stop, kwargs))
         _raise_for(reply)
         choice = reply["choices"][0]
@@ -229,7 +233,8 @@ class LlamaCppChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         """Tokens as llama.cpp writes them. Its streaming call blocks and hands each chunk to a
-        callback, so it runs in a worker thread; a consumer that stops early stops decoding."""
+        callback, so it runs in a worker thread; a consumer that stops early stops decoding, and
+        so does the end of the request being served (`cancellation`), with `RunCancelled`."""
         request = {
             **self._request(messages, stop, kwargs),
             "stream": True,
@@ -237,6 +242,7 @@ class LlamaCppChatModel(BaseChatModel):
         }
         chunks: queue.Queue[Any] = queue.Queue()
         cancelled = threading.Event()
+        request_scope = current_scope()
         done = object()
 
         def produce() -> None:
@@ -255,6 +261,7 @@ class LlamaCppChatModel(BaseChatModel):
         worker.start()
         try:
             while (item := chunks.get()) is not done:
+                raise_if_cancelled(request_scope)
                 if isinstance(item, Exception):
                     raise item
                 _raise_for(item)

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from m2io_graph.corpus.store import StoreError
 from m2io_graph.errors import InvalidQueryError
 
 OPENAI_PREFIX = "/v1/"
@@ -85,6 +86,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InvalidQueryError)
     async def bad_query(request: Request, error: InvalidQueryError) -> JSONResponse:
         return error_response(request, 422, str(error))
+
+    @app.exception_handler(StoreError)
+    async def store_down(request: Request, error: StoreError) -> JSONResponse:
+        return error_response(request, 503, str(error))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:

@@ -3,8 +3,10 @@
 import threading
 
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessageChunk, HumanMessage
 
+from m2io_graph.cancellation import RunCancelled, cancel_scope
 from m2io_graph.inserter.grammar import completion, guide, parse
 from m2io_graph.models import llamacpp
 from m2io_graph.models.chat import get_chat_model
@@ -45,6 +47,29 @@ def test_a_consumer_that_stops_early_stops_the_stream(smollm2):
     assert next(stream).content is not None
     stream.close()  # returns: the worker thread was told to stop and joined
     assert smollm2.invoke(PROMPT).content  # and the server still answers
+
+
+class CancelAfter(BaseCallbackHandler):
+    """Sets the request's scope after `tokens` tokens, as the server does at its timeout."""
+
+    def __init__(self, scope: threading.Event, tokens: int) -> None:
+        self.scope, self.tokens, self.seen = scope, tokens, 0
+
+    def on_llm_new_token(self, token: str, **kwargs) -> None:
+        self.seen += 1
+        if self.seen == self.tokens:
+            self.scope.set()
+
+
+def test_a_request_that_ended_stops_decoding_in_invoke_and_in_stream(smollm2):
+    long = {"max_tokens": 400}
+    for call in (smollm2.invoke, lambda *a, **k: list(smollm2.stream(*a, **k))):
+        with cancel_scope() as scope:
+            counter = CancelAfter(scope, 3)
+            with pytest.raises(RunCancelled):
+                call(PROMPT, config={"callbacks": [counter]}, **long)
+        assert counter.seen <= 4  # stopped at the next token, not after 400
+    assert smollm2.invoke(PROMPT).content  # the model is free again
 
 
 def test_a_grammar_per_call_holds_the_answer_in_gbnf_and_in_lark(smollm2):

@@ -130,3 +130,17 @@ def test_a_blank_key_is_refused_rather_than_serving_open(tmp_path):
     for blank in ("", "  "):
         with pytest.raises(ValueError, match="API key is empty"):
             create_app(cfg, api_key=blank, warm_up=False)
+
+
+def test_a_batch_answers_its_questions_one_after_another():
+    from starlette.requests import Request
+
+    from m2io_graph.serving.app import one_at_a_time
+
+    def request(path: str) -> Request:
+        return Request({"type": "http", "method": "POST", "path": path, "headers": []})
+
+    config = {"configurable": {"k": 2}}
+    assert one_at_a_time(config, request("/m2io/batch")) == {**config, "max_concurrency": 1}
+    assert one_at_a_time(config, request("/m2io/c/N4Xy/batch")) == {**config, "max_concurrency": 1}
+    assert one_at_a_time(config, request("/m2io/invoke")) == config
