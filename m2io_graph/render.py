@@ -69,6 +69,15 @@ def _title(image: Candidate) -> str:
     return image.get("caption") or image.get("alt") or describe(image) or "image"
 
 
+def cited(image: Candidate) -> str:
+    """Where a figure of a paged document comes from ("manual.pdf, p. 12"); "" for web pages,
+    whose figures are on the page the answer's sources name."""
+    page = image.get("page")
+    if page is None:
+        return ""
+    return f"{image['doc_id'].partition('#')[0]}, p. {page}"
+
+
 def markdown_text(text: str) -> str:
     """A run of answer text with no HTML in it for a Markdown renderer: `<script>`, `<img
     onerror=...>` and autolinks lose their `<` to `&lt;`; `a < b` stays as it is, and so does
@@ -125,7 +134,8 @@ def to_markdown(
             # percent-encoded: the pointy brackets of a destination, backslash escapes, quotes
             destination = _UNSAFE_IN_URL.sub(lambda m: f"%{ord(m.group()):02X}", url)
             line = f"![{markdown_label(_title(value))}](<{destination}>)"
-            if caption := markdown_label(value.get("caption") or ""):
+            caption = " — ".join(filter(None, (value.get("caption") or "", cited(value))))
+            if caption := markdown_label(caption):
                 line += f"\n*{caption}*"
             parts.append(line)
     return "\n\n".join(parts)
@@ -153,6 +163,18 @@ def _src(path: str, roots: Sequence[Path]) -> str | None:
     return f"data:{kind};base64,{base64.b64encode(file.read_bytes()).decode()}"
 
 
+def _link(image: Candidate, files: Mapping[str, str]) -> str:
+    """— a link to the file at the figure's page (PDF viewers open `#page=N`)."""
+    where = cited(image)
+    source = files.get(image["doc_id"], "")
+    if not where:
+        return ""
+    if not source.startswith("/"):
+        return f" <cite>— {html.escape(where)}</cite>"
+    href = Path(source).as_uri() + f"#page={image['page']}"
+    return f' <cite>— <a href="{html.escape(href)}">{html.escape(where)}</a></cite>'
+
+
 def to_html(question: str, result: Mapping[str, Any], image_roots: Sequence[Path] = ()) -> str:
     """A standalone page: the question, the interleaved answer, and the sources.
 
@@ -160,6 +182,7 @@ def to_html(question: str, result: Mapping[str, Any], image_roots: Sequence[Path
     `CorpusStore.image_roots()`); with none, the page shows web images only.
     """
     roots = [Path(root).resolve() for root in image_roots]
+    files = {d["doc_id"]: d["source"] for d in result.get("documents") or []}
     body: list[str] = []
     for kind, value in blocks(
         result.get("sentences") or [],
@@ -173,7 +196,8 @@ def to_html(question: str, result: Mapping[str, Any], image_roots: Sequence[Path
             body.append(
                 f'<figure data-image-id="{html.escape(value["id"])}">'
                 f'<img src="{html.escape(src)}" alt="{html.escape(_title(value))}">'
-                f"<figcaption>{html.escape(_title(value))}</figcaption></figure>"
+                f"<figcaption>{html.escape(_title(value))}{_link(value, files)}</figcaption>"
+                "</figure>"
             )
     sources = "".join(
         f"<li>{html.escape(d['title'] or d['doc_id'])} <small>({html.escape(d['source'])})</small></li>"

@@ -39,6 +39,8 @@ class ImageRef(TypedDict):
     """The document it belongs to."""
     after: NotRequired[int]
     """Within its chunk: the sentence number it followed (0 = before the first). Gold placement."""
+    page: NotRequired[int]
+    """The page of its source file it is on (PDF), for citing it."""
 
 
 class Candidate(ImageRef):

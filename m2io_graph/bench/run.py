@@ -18,6 +18,7 @@ from m2io_graph.config import M2IOConfig
 REPO = Path(__file__).resolve().parents[2]
 """The checkout this module runs from, if it runs from one (an installed package has none)."""
 CHECKOUT_DEMO = REPO / "data" / "demo"
+CHECKOUT_PDFS = REPO / "tests" / "pdfs"
 DEMO_CORPUS = "debian-handbook"
 DEMO_QUESTIONS = "questions.jsonl"
 
@@ -55,6 +56,8 @@ class BenchOptions:
     cold_start: bool = True
     demo_dir: Path | None = None
     """The folder with the demo corpus and questions (`demo_files`); None: the checkout's."""
+    pdf_dir: Path | None = None
+    """PDFs for the PDF ingest speed; None: the checkout's test excerpts, when there."""
 
 
 def _commit() -> str:
@@ -80,6 +83,14 @@ def _print_ingest(ingest: dict[str, Any]) -> None:
         f"ingest: {ingest['documents']} documents, {ingest['chunks']} chunks, "
         f"{ingest['images']} images in {ingest['seconds']:.1f} s = "
         f"{ingest['chunks_per_s']:.1f} chunks/s"
+    )
+
+
+def _print_pdf_ingest(pdf: dict[str, Any]) -> None:
+    print(
+        f"PDF ingest: {pdf['pdf_files']} files, {pdf['pages']} pages, {pdf['images']} figures: "
+        f"loading {pdf['load_pages_per_s']:.1f} pages/s, ingest (embedded, stored) "
+        f"{pdf['pages_per_s']:.1f} pages/s"
     )
 
 
@@ -156,7 +167,7 @@ def run_bench(options: BenchOptions, out: Path) -> dict[str, Any]:
     from m2io_graph.bench.cold_start import measure_cold_start
     from m2io_graph.bench.decoding import measure_decoding
     from m2io_graph.bench.inserter_cost import measure_inserters
-    from m2io_graph.bench.pipeline import measure_answers, measure_ingest
+    from m2io_graph.bench.pipeline import measure_answers, measure_ingest, measure_pdf_ingest
     from m2io_graph.bench.store_scale import measure_scale, peak_memory_mb
 
     corpus, questions_file = demo_files(options.demo_dir)
@@ -181,6 +192,12 @@ def run_bench(options: BenchOptions, out: Path) -> dict[str, Any]:
         store = models.corpus_store(cfg)
         result["ingest"] = measure_ingest(corpus, store)
         _print_ingest(result["ingest"])
+        pdfs = options.pdf_dir or (CHECKOUT_PDFS if CHECKOUT_PDFS.is_dir() else None)
+        if pdfs is not None:
+            with tempfile.TemporaryDirectory() as pdf_store:
+                other = models.corpus_store(cfg.updated({"store_dir": pdf_store}))
+                result["pdf_ingest"] = measure_pdf_ingest(pdfs, other, Path(pdf_store) / "f")
+            _print_pdf_ingest(result["pdf_ingest"])
         result["answers"] = {}
         for generator in options.generators:
             graph = build_graph({"store_dir": store_dir, "generator": generator})

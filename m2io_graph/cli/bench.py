@@ -56,6 +56,11 @@ def add_bench_parser(commands: Any) -> None:
         help="folder holding the demo corpus (debian-handbook/) and questions.jsonl: a "
         "checkout's data/demo (default: the checkout this package runs from)",
     )
+    bench.add_argument(
+        "--pdf-dir",
+        type=Path,
+        help="PDFs for the PDF ingest speed (default: the checkout's tests/pdfs excerpts)",
+    )
     bench.add_argument("--out", type=Path, default=Path("runs/bench.json"), help="JSON output")
     bench.set_defaults(run=_bench)
 
@@ -77,6 +82,7 @@ def _bench(args: argparse.Namespace, cfg: M2IOConfig) -> int:
         decoding=not args.no_decoding,
         cold_start=not args.no_cold_start,
         demo_dir=args.demo_dir,
+        pdf_dir=args.pdf_dir,
     )
     run_bench(options, args.out)
     return 0

@@ -80,7 +80,7 @@ def _image_ref(spec: ImageSpec, doc_id: str, context: str, problems: list[str]) 
     except BadImage as error:
         problems.append(f"{doc_id}: skipped image {error}")
         return None
-    return ImageRef(
+    image = ImageRef(
         id=identifier,
         path=spec.src,
         alt=spec.alt,
@@ -88,3 +88,6 @@ def _image_ref(spec: ImageSpec, doc_id: str, context: str, problems: list[str]) 
         context=context,
         doc_id=doc_id,
     )
+    if spec.page is not None:
+        image["page"] = spec.page
+    return image

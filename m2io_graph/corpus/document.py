@@ -17,6 +17,8 @@ class ImageSpec:
     """Absolute file path, or an http(s) URL left as it is (nothing is downloaded)."""
     alt: str = ""
     caption: str = ""
+    page: int | None = None
+    """The page it is on, for documents that have pages (PDF)."""
 
 
 @dataclass

@@ -13,6 +13,7 @@ from tqdm.auto import tqdm
 
 from m2io_graph.corpus.chunking import chunk_document
 from m2io_graph.corpus.loaders import ingest_root, iter_documents
+from m2io_graph.corpus.pdf_loader import default_figures_dir
 from m2io_graph.corpus.sources import MAX_FILE_BYTES, unexpected
 from m2io_graph.corpus.store import CorpusStore
 
@@ -42,18 +43,26 @@ def ingest(
     fmt: str | None = None,
     progress: bool = True,
     max_file_bytes: int = MAX_FILE_BYTES,
+    figures_dir: Path | None = None,
 ) -> IngestReport:
     """Load every document under `path` into `store`; bad parts are reported and skipped.
 
     Whatever goes wrong inside one document, page or image is a problem in the report naming
     its file, and the ingest goes on; only KeyboardInterrupt and MemoryError end it, and errors
     of the store itself (unreachable, disk full), which every later document would meet too.
-    The folder is recorded in the store: the answer page shows local images from there only.
+    The folder is recorded in the store: the answer page shows local images from there only,
+    and from `figures_dir`, where the figures of PDFs are rendered (one document per page: the
+    bar counts pages).
     """
     report = IngestReport()
-    documents = iter_documents(Path(path), fmt, max_file_bytes=max_file_bytes)
+    figures = Path(figures_dir or default_figures_dir())
+    documents = iter_documents(Path(path), fmt, max_file_bytes=max_file_bytes, figures_dir=figures)
     store.add_image_root(ingest_root(Path(path)))
+    recorded_figures = False
     for doc in tqdm(documents, desc="ingest", unit="doc", disable=not progress):
+        if doc.source.lower().endswith(".pdf") and not recorded_figures:
+            store.add_image_root(figures)
+            recorded_figures = True
         report.documents += 1
         report.problems.extend(doc.skipped)
         try:

@@ -13,11 +13,12 @@ from m2io_graph.corpus.document import ParsedDocument
 from m2io_graph.corpus.html_loader import load_html
 from m2io_graph.corpus.markdown_loader import load_markdown
 from m2io_graph.corpus.mramg_loader import iter_mramg
+from m2io_graph.corpus.pdf_loader import default_figures_dir, iter_pdf
 from m2io_graph.corpus.sources import MAX_FILE_BYTES, LoadError, unexpected
 
 __all__ = ["FORMATS", "LoadError", "format_of", "ingest_root", "iter_documents"]
 
-FORMATS = ("html", "markdown", "mramg")
+FORMATS = ("html", "markdown", "mramg", "pdf")
 _EXTENSIONS = {
     ".html": "html",
     ".htm": "html",
@@ -25,6 +26,7 @@ _EXTENSIONS = {
     ".md": "markdown",
     ".markdown": "markdown",
     ".jsonl": "mramg",
+    ".pdf": "pdf",
 }
 _NOTICES = frozenset({"ATTRIBUTION", "LICENSE", "LICENCE", "COPYING", "COPYRIGHT", "NOTICE"})
 _PAGE_LOADERS: dict[str, Callable[..., ParsedDocument]] = {
@@ -46,13 +48,20 @@ def ingest_root(path: Path) -> Path:
 
 
 def iter_documents(
-    path: Path, fmt: str | None = None, *, max_file_bytes: int = MAX_FILE_BYTES
+    path: Path,
+    fmt: str | None = None,
+    *,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    figures_dir: Path | None = None,
 ) -> Iterator[ParsedDocument]:
     """Every document in `path` (a file, or a folder searched recursively).
 
     `fmt` is one of FORMATS, or None to go by extension (.html/.htm/.xhtml, .md/.markdown,
-    .jsonl). For a folder, `fmt` also selects which files are read. doc_id is the path relative
-    to the folder (a single file: its name); MRAMG documents keep the dataset's own ids.
+    .jsonl, .pdf). For a folder, `fmt` also selects which files are read. doc_id is the path
+    relative to the folder (a single file: its name); MRAMG documents keep the dataset's own ids,
+    and each page of a PDF is a document `doc_id#page=N`, its figures rendered into
+    `figures_dir` (default: `pdf_loader.default_figures_dir()`). PDFs are read a page at a time
+    whatever their size, so `max_file_bytes` does not apply to them.
     Hidden folders, licence/attribution notices and MRAMG question files are not read. Pages
     (and MRAMG lines) over `max_file_bytes` are refused; images must lie in `ingest_root(path)`.
 
@@ -62,6 +71,7 @@ def iter_documents(
     file does not stop an ingest.
     """
     path = Path(path)
+    figures = figures_dir or default_figures_dir()
     if fmt is not None and fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)} or None")
     if not path.exists():
@@ -70,25 +80,25 @@ def iter_documents(
         chosen = fmt or format_of(path)
         if chosen is None:
             raise LoadError(path, f"unknown file type; pass a format ({', '.join(FORMATS)})")
-        return _load(path, chosen, path.name, ingest_root(path), max_file_bytes)
+        return _load(path, chosen, path.name, ingest_root(path), max_file_bytes, figures)
     files = sorted(
         (p for p in path.rglob("*") if p.is_file() and _wanted(p, path, fmt)),
         key=lambda p: p.relative_to(path).as_posix(),
     )
     if not files:
-        wanted = fmt or "html, markdown or mramg jsonl"
+        wanted = fmt or "html, markdown, pdf or mramg jsonl"
         raise LoadError(path, f"no {wanted} files in this folder")
-    return _load_folder(path, files, fmt, max_file_bytes)
+    return _load_folder(path, files, fmt, max_file_bytes, figures)
 
 
 def _load_folder(
-    folder: Path, files: list[Path], fmt: str | None, max_bytes: int
+    folder: Path, files: list[Path], fmt: str | None, max_bytes: int, figures: Path
 ) -> Iterator[ParsedDocument]:
     root = ingest_root(folder)
     for file in files:
         doc_id = file.relative_to(folder).as_posix()
         try:
-            yield from _load(file, fmt or format_of(file) or "", doc_id, root, max_bytes)
+            yield from _load(file, fmt or format_of(file) or "", doc_id, root, max_bytes, figures)
         except LoadError as error:
             yield ParsedDocument(doc_id, "", str(file), skipped=[str(error)])
 
@@ -104,13 +114,15 @@ def _wanted(file: Path, folder: Path, fmt: str | None) -> bool:
 
 
 def _load(
-    file: Path, fmt: str, doc_id: str, root: Path, max_bytes: int
+    file: Path, fmt: str, doc_id: str, root: Path, max_bytes: int, figures: Path
 ) -> Iterator[ParsedDocument]:
     """The file's documents; an error no loader foresaw (a parser bug on odd input) becomes a
     LoadError naming the file, like an unreadable file."""
     try:
         if fmt == "mramg":
             yield from iter_mramg(file, max_line_bytes=max_bytes)
+        elif fmt == "pdf":
+            yield from iter_pdf(file, doc_id=doc_id, figures_dir=figures)
         else:
             yield _PAGE_LOADERS[fmt](file, doc_id=doc_id, root=root, max_bytes=max_bytes)
     except LoadError:

@@ -240,6 +240,9 @@ def test_bench_writes_figures_with_ratios(tmp_path):
     assert "× extractive" in done.stdout and "tokens/s" in done.stdout
     result = json.loads(out.read_text())
     assert result["ingest"]["chunks"] > 0 and result["ingest"]["chunks_per_s"] > 0
+    pdf = result["pdf_ingest"]  # the committed excerpts: 16 pages, 13 page documents
+    assert (pdf["pdf_files"], pdf["pages"], pdf["documents"], pdf["images"]) == (3, 16, 13, 15)
+    assert pdf["pages_per_s"] > 0 and "pages/s" in done.stdout
     assert set(result["answers"]) == {"extractive", "smollm2"}
     for answers in result["answers"].values():
         assert set(answers["nodes_ms"]) >= {

@@ -500,7 +500,7 @@ def test_dispatcher_errors(tmp_path: Path) -> None:
     with pytest.raises(LoadError, match="no html"):
         iter_documents(tmp_path)
     with pytest.raises(ValueError, match="unknown format"):
-        iter_documents(tmp_path, "pdf")
+        iter_documents(tmp_path, "docx")
     with pytest.raises(LoadError, match="unknown file type"):
         iter_documents(write(tmp_path / "x.txt", "hi"))
 

@@ -232,3 +232,23 @@ def test_markdown_leaves_code_spans_as_written_and_escapes_around_them():
     page = MarkdownIt("commonmark", {"html": True}).render(md)
     assert "<code>ssh -L &lt;port&gt;:&lt;host&gt;</code>" in page
     assert "<script" not in page and "<b " not in page
+
+
+def test_a_figure_from_a_pdf_cites_its_file_and_page(tmp_path):
+    png = tmp_path / "fig.png"
+    Image.new("RGB", (60, 40), "red").save(png)
+    figure = candidate("a", str(png), "Figure 21.2: node 1 versus time")
+    figure |= {"doc_id": "manual.pdf#page=7", "page": 7}
+    source = str(tmp_path / "manual.pdf")
+    result = {
+        "sentences": SENTENCES,
+        "candidates": [figure],
+        "insertions": [{"image_id": "a", "after": 1}],
+        "documents": [{"doc_id": "manual.pdf#page=7", "title": "p. 7", "source": source}],
+    }
+    markdown = to_markdown(SENTENCES, [figure], result["insertions"])
+    assert "*Figure 21.2: node 1 versus time — manual.pdf, p. 7*" in markdown
+    page = to_html("Q?", result, image_roots=[tmp_path])
+    assert f'<a href="{(tmp_path / "manual.pdf").as_uri()}#page=7">manual.pdf, p. 7</a>' in page
+    web = candidate("b", "https://example.org/b.png", "A web figure")
+    assert "p. " not in to_markdown(SENTENCES, [web], [{"image_id": "b", "after": 1}])
