@@ -16,7 +16,7 @@ import base64
 import html
 import mimetypes
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -163,23 +163,34 @@ def _src(path: str, roots: Sequence[Path]) -> str | None:
     return f"data:{kind};base64,{base64.b64encode(file.read_bytes()).decode()}"
 
 
-def _link(image: Candidate, files: Mapping[str, str]) -> str:
-    """— a link to the file at the figure's page (PDF viewers open `#page=N`)."""
+def file_link(source: str, page: int) -> str:
+    """A local file at a page, for a page opened from disk (PDF viewers open `#page=N`)."""
+    return Path(source).as_uri() + f"#page={page}"
+
+
+def _link(image: Candidate, files: Mapping[str, str], link: Callable[[str, int], str]) -> str:
+    """A link to the file the figure came from, at its page ("" for web pages' figures)."""
     where = cited(image)
     source = files.get(image["doc_id"], "")
     if not where:
         return ""
     if not source.startswith("/"):
         return f" <cite>— {html.escape(where)}</cite>"
-    href = Path(source).as_uri() + f"#page={image['page']}"
+    href = link(source, int(image["page"]))
     return f' <cite>— <a href="{html.escape(href)}">{html.escape(where)}</a></cite>'
 
 
-def to_html(question: str, result: Mapping[str, Any], image_roots: Sequence[Path] = ()) -> str:
+def to_html(
+    question: str,
+    result: Mapping[str, Any],
+    image_roots: Sequence[Path] = (),
+    link: Callable[[str, int], str] = file_link,
+) -> str:
     """A standalone page: the question, the interleaved answer, and the sources.
 
     Local images are read only inside `image_roots` (the folders the store was ingested from:
-    `CorpusStore.image_roots()`); with none, the page shows web images only.
+    `CorpusStore.image_roots()`); with none, the page shows web images only. A figure of a PDF
+    links to its file and page through `link` (a server links to its own `/source` route).
     """
     roots = [Path(root).resolve() for root in image_roots]
     files = {d["doc_id"]: d["source"] for d in result.get("documents") or []}
@@ -196,7 +207,7 @@ def to_html(question: str, result: Mapping[str, Any], image_roots: Sequence[Path
             body.append(
                 f'<figure data-image-id="{html.escape(value["id"])}">'
                 f'<img src="{html.escape(src)}" alt="{html.escape(_title(value))}">'
-                f"<figcaption>{html.escape(_title(value))}{_link(value, files)}</figcaption>"
+                f"<figcaption>{html.escape(_title(value))}{_link(value, files, link)}</figcaption>"
                 "</figure>"
             )
     sources = "".join(

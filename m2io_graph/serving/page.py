@@ -1,5 +1,7 @@
-"""`GET /answer?q=...`: the answer as the self-contained HTML page `m2io ask --html` writes, and a
-small question form at `/`, so a person can try the server from a browser."""
+"""`GET /answer?q=...`: the answer as the self-contained HTML page `m2io ask --html` writes, a
+small question form at `/`, so a person can try the server from a browser, and `GET /source`,
+the PDF a figure came from (only PDFs inside the ingested folders), which the page links to at
+the figure's page."""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ import html
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import FileResponse, HTMLResponse
 from langchain_core.runnables import Runnable
 from starlette.concurrency import run_in_threadpool
 
@@ -46,6 +49,24 @@ def page_router(graph: Runnable, image_roots: Callable[[], Sequence[Path]]) -> A
     ) -> str:
         """The interleaved answer as a standalone page (images inlined as data URIs)."""
         result = await graph.ainvoke({"query": q} | ({"k": k} if k else {}))
-        return await run_in_threadpool(lambda: to_html(q, result, image_roots()))
+        return await run_in_threadpool(lambda: to_html(q, result, image_roots(), _served))
+
+    @router.get("/source", response_class=FileResponse)
+    async def source(path: Annotated[str, Query(description="a PDF the store was built from")]):
+        """The PDF, if it lies in an ingested folder; anything else is 404, whatever it is."""
+        try:
+            file = Path(path).resolve()
+        except (OSError, ValueError):
+            file = Path()
+        inside = any(file.is_relative_to(root.resolve()) for root in image_roots())
+        if not (inside and file.suffix.lower() == ".pdf" and file.is_file()):
+            raise HTTPException(404, "no such source document")
+        return FileResponse(file, media_type="application/pdf")
 
     return router
+
+
+def _served(source: str, page: int) -> str:
+    """The answer page's link to a PDF at a page, through `/source` (a browser will not follow a
+    `file:` link from a page served over HTTP)."""
+    return f"source?path={quote(source)}#page={page}"

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from serve_helpers import M2IO
+from serve_helpers import M2IO, m2io_server
 
 pytestmark = pytest.mark.slow
 
@@ -63,6 +63,26 @@ def test_the_answer_shows_the_figure_after_its_sentence_and_cites_its_page(pdf_s
     text = page.read_text()
     assert "data:image/png;base64," in text  # the rendered figure, read from the figures folder
     assert f"{(PDFS / 'ngspice-excerpt.pdf').as_uri()}#page=7" in text
+
+
+def test_the_served_answer_page_links_each_figure_to_its_pdf_page(pdf_store, tmp_path):
+    import html as markup
+    import re
+
+    import httpx
+
+    with m2io_server({"store_dir": str(pdf_store)}, tmp_path / "server.log") as url:
+        question = "How do I plot node 1 and base versus time in ngspice?"
+        page = httpx.get(f"{url}/answer", params={"q": question}, timeout=120).text
+        links = re.findall(r'href="(source\?path=[^"]+)"', page)
+        assert links and all(link.endswith(("#page=7", "#page=8", "#page=5")) for link in links)
+        pdf = httpx.get(f"{url}/{markup.unescape(links[0]).split('#')[0]}", timeout=30)
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        outside = tmp_path / "other.pdf"
+        outside.write_bytes((PDFS / "jacow-excerpt.pdf").read_bytes())
+        for path in ("/etc/passwd", str(outside), str(PDFS / "ATTRIBUTION.md")):
+            refused = httpx.get(f"{url}/source", params={"path": path}, timeout=30)
+            assert refused.status_code == 404, path
 
 
 def test_inserter_training_data_comes_from_a_pdf_store(pdf_store, tmp_path):

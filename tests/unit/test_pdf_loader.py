@@ -230,3 +230,16 @@ def test_a_page_that_fails_is_reported_and_the_next_pages_are_read(
     docs = list(iter_pdf(path, doc_id="three.pdf", figures_dir=figures_dir))
     assert [d.segments for d in docs] == [["First page text."], [], ["Third page."]]
     assert "page 2 not read" in docs[1].skipped[0] and "broken content stream" in docs[1].skipped[0]
+
+
+def test_a_figure_that_cannot_be_rendered_is_reported_and_the_page_kept(tmp_path, monkeypatch):
+    from m2io_graph.corpus import pdf_loader
+
+    def broken(page, box, target):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pdf_loader, "_render", broken)
+    docs = list(iter_pdf(PDFS / "ngspice-excerpt.pdf", doc_id="n.pdf", figures_dir=tmp_path))
+    assert not figures(docs) and len(docs) == 8
+    assert any("could not be rendered" in s and "disk full" in s for d in docs for s in d.skipped)
+    assert all(any(isinstance(s, str) for s in d.segments) for d in docs)
