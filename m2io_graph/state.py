@@ -41,6 +41,8 @@ class ImageRef(TypedDict):
     """Within its chunk: the sentence number it followed (0 = before the first). Gold placement."""
     page: NotRequired[int]
     """The page of its source file it is on (PDF), for citing it."""
+    box: NotRequired[list[float]]
+    """Where on that page: left, bottom, right, top in PDF points (origin bottom left)."""
 
 
 class Candidate(ImageRef):

@@ -90,4 +90,6 @@ def _image_ref(spec: ImageSpec, doc_id: str, context: str, problems: list[str]) 
     )
     if spec.page is not None:
         image["page"] = spec.page
+    if spec.box is not None:
+        image["box"] = [round(edge, 1) for edge in spec.box]
     return image

@@ -19,6 +19,8 @@ class ImageSpec:
     caption: str = ""
     page: int | None = None
     """The page it is on, for documents that have pages (PDF)."""
+    box: tuple[float, float, float, float] | None = None
+    """Where on the page (PDF points: left, bottom, right, top from the bottom left)."""
 
 
 @dataclass

@@ -359,7 +359,8 @@ def _segments(
         except Exception as error:
             skipped.append(f"page {number}: a figure could not be rendered ({unexpected(error)})")
             continue
-        segments.append(ImageSpec(src=str(png), caption=item.caption, page=number))
+        box = (item.box.left, item.box.bottom, item.box.right, item.box.top)
+        segments.append(ImageSpec(src=str(png), caption=item.caption, page=number, box=box))
     flush()
     return [s for s in segments if not isinstance(s, str) or s.strip()]
 

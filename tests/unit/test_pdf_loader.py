@@ -95,6 +95,8 @@ def test_each_figure_follows_the_sentence_a_reader_meets_before_it(figures_dir):
     assert {strucplot[f"Figure {n}"]["doc_id"] for n in (1, 4)} == {"strucplot-excerpt.pdf#page=1"}
     assert strucplot["Figure 1"]["page"] == 2 and strucplot["Figure 4"]["page"] == 3
     assert strucplot["Figure 5"]["after"] == 0  # at the top of its page, before any sentence
+    left, bottom, right, top = strucplot["Figure 5"]["box"]  # A4: 595 x 842 points
+    assert 0 <= left < right <= 595 and 0 <= bottom < top <= 842 and top - bottom > 100
     jacow = images_by_caption(load("jacow-excerpt.pdf", figures_dir))
     assert jacow["Figure 1"]["context"].endswith(
         "to ensure proper flow of the text (which should flow from top to bottom in each column)."
