@@ -142,6 +142,11 @@ class M2IOConfig:
     inserter_base_url: str | None = _setting(
         None, 'OpenAI-compatible endpoint for `inserter_llm="openai"`.'
     )
+    cues_model: str = _setting(
+        "",
+        "`cues`: a placement model written by `m2io train cues`; empty means the one shipped "
+        "with the package (trained on six manuals, README: Image inserters).",
+    )
     rule_threshold: float = _setting(
         0.45,
         "`rule` inserter: minimum sentence-image cosine similarity for an image to be placed.",

@@ -1,8 +1,9 @@
-"""What placing images costs: `rule` and `r1` against an unbatched pairwise baseline.
+"""What placing images costs: `rule`, `cues` and `r1` against an unbatched pairwise baseline.
 
 The baseline is what a first implementation does: score every sentence × image pair with its
 own embedding call and put each image after its best sentence if the match clears the
-threshold. `rule` computes the same similarities in one batched call; `r1` runs a language
+threshold. `rule` computes the same similarities in one batched call, `cues` the same call and
+its placement model's dot products; `r1` runs a language
 model, guided by the grammar, on llama.cpp and on transformers. Each is the registry's strategy
 run as `m2io eval` runs it, scored on the same examples: drawn from the bench's own store, or
 an inserter dataset (`m2io train data`, e.g. the held-out handbook).
@@ -57,7 +58,7 @@ def measure_inserters(
     runtimes: Sequence[str] = ("llamacpp", "transformers"),
 ) -> dict[str, Any]:
     """ms per example, × the pairwise baseline and × rule, and the scores of each system."""
-    systems = [System("pairwise baseline", pairwise), system_for("rule")]
+    systems = [System("pairwise baseline", pairwise), system_for("rule"), system_for("cues")]
     for runtime in runtimes:
         settings = {"inserter_runtime": runtime, "inserter_guided": True}
         chat = models.inserter_model(cfg.updated(settings))

@@ -78,6 +78,9 @@ def add_eval_parser(commands: Any) -> None:
     ev.add_argument("--base-url", help="OpenAI-compatible endpoint for --generator openai")
     ev.add_argument("--inserter-checkpoint", help="checkpoint that r1 loads (default: shipped)")
     ev.add_argument(
+        "--cues-model", help="model file that cues loads (default: shipped; m2io train cues)"
+    )
+    ev.add_argument(
         "--inserter-runtime",
         help="where r1, base and checkpoints run: llamacpp (default) or transformers; a system "
         "may name its own with a suffix (r1@transformers)",

@@ -48,6 +48,7 @@ _SETTINGS = {
     "embedder": "embedder",
     "inserter": "inserter",
     "inserter_checkpoint": "inserter_checkpoint",
+    "cues_model": "cues_model",
     "inserter_runtime": "inserter_runtime",
     "generator": "generator",
     "base_url": "base_url",

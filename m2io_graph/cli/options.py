@@ -29,7 +29,12 @@ def answer_options(parser: argparse.ArgumentParser) -> None:
     """The settings of an answer, shared by `ask` and `serve` (where they are defaults)."""
     parser.add_argument(
         "--inserter",
-        help=f"image inserter strategy: rule, r1, llm, single_shot (default: {M2IOConfig.inserter})",
+        help="image inserter strategy: rule, cues, r1, llm, single_shot "
+        f"(default: {M2IOConfig.inserter})",
+    )
+    parser.add_argument(
+        "--cues-model",
+        help="cues: a placement model written by `m2io train cues` (default: the shipped one)",
     )
     parser.add_argument(
         "--inserter-checkpoint",

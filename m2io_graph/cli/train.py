@@ -1,5 +1,5 @@
-"""`m2io train data|sft|grpo|export`: build the inserter dataset, train the inserter, write it in
-the forms it ships in.
+"""`m2io train data|sft|grpo|export|cues`: build the inserter dataset, train the inserter, write
+it in the forms it ships in, fit the `cues` placement model.
 
 Training imports trl and friends lazily, so `m2io ask` stays quick to start.
 """
@@ -43,6 +43,46 @@ def add_train_parser(commands: Any) -> None:
             )
         parser.set_defaults(run=_train)
     _export_parser(steps)
+    _cues_parser(steps)
+
+
+def _cues_parser(steps: Any) -> None:
+    text = (
+        "Fit the `cues` inserter's placement model on inserter datasets (m2io train data): "
+        "which gap of the answer each image goes in, from paragraph ends, headings, announcing "
+        "sentences and similarity, and which candidates are shown. Convex, so one L-BFGS run: "
+        "seconds after the passages are embedded. Use it with --inserter cues --cues-model OUT."
+    )
+    cues = steps.add_parser("cues", help="fit the cues placement model", description=text)
+    cues.add_argument("--dataset", nargs="+", required=True, metavar="DIR", help="dataset folders")
+    cues.add_argument(
+        "--out",
+        type=Path,
+        default=Path("runs/cues/cues.json"),
+        help="model file (default: %(default)s)",
+    )
+    cues.add_argument(
+        "--split", default="train", help="split of the datasets to fit on (default: %(default)s)"
+    )
+    cues.set_defaults(run=_cues)
+
+
+def _cues(args: argparse.Namespace, cfg: M2IOConfig) -> int:
+    from m2io_graph import models
+    from training.cues import fit_cue_model
+    from training.dataset_io import load_inserter_dataset
+
+    parts = [load_inserter_dataset(path) for path in args.dataset]
+    examples = [row for part in parts for row in part[args.split]]
+    corpora = sorted({row["corpus"] for row in examples})
+    model = fit_cue_model(examples, models.embedder(cfg), trained_on=corpora)
+    model.save(args.out)
+    print(
+        f"fitted on {len(examples)} {args.split} examples of {', '.join(corpora)}; show "
+        f"threshold {model.threshold:.2f}; wrote {args.out}"
+    )
+    print(f"use it with: m2io ask QUESTION --inserter cues --cues-model {args.out}")
+    return 0
 
 
 def _export_parser(steps: Any) -> None:
@@ -104,6 +144,8 @@ DATA_NUMBERS = {
     "negatives": "image-free examples per positive one",
     "max_candidates": "images per example, half of them at most gold",
     "variants": "draws of each training passage, with fresh distractors and order",
+    "train": "share of the documents in train",
+    "validation": "share of the documents in validation (test gets the rest)",
 }
 """`DataOptions` fields `m2io train data` exposes; their defaults are read from `DataOptions`."""
 

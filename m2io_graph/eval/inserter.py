@@ -22,6 +22,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from m2io_graph.config import M2IOConfig
+from m2io_graph.inserter.cues import is_cue_model
 from m2io_graph.inserter.plan import validate_plan
 from m2io_graph.inserter.strategies import InsertionTask, Strategy, get_strategy
 from m2io_graph.models import INSERTER_RUNTIMES
@@ -67,7 +68,8 @@ class Scores:
 
 def system_for(spec: str) -> System:
     """A system by name: any registered strategy (`rule`, `r1`, `llm`, `single_shot`, a user's
-    own), `base` (`r1` on the untrained SmolLM2) or `NAME=CHECKPOINT` (`r1` on a checkpoint).
+    own), `base` (`r1` on the untrained SmolLM2) or `NAME=CHECKPOINT` (`r1` on a checkpoint,
+    `cues` on a model file written by `m2io train cues`).
     A `@llamacpp` / `@transformers` suffix sets the local models' runtime (`r1@transformers`).
     UnknownStrategyError for any other name, before any work."""
     head, _, runtime = spec.rpartition("@")
@@ -82,7 +84,10 @@ def system_for(spec: str) -> System:
     elif named:
         if not checkpoint:
             raise ValueError(f"{spec!r} names no checkpoint: write NAME=CHECKPOINT")
-        name, settings["inserter_checkpoint"] = "r1", checkpoint
+        if is_cue_model(checkpoint):
+            name, settings["cues_model"] = "cues", checkpoint
+        else:
+            name, settings["inserter_checkpoint"] = "r1", checkpoint
     return System(spec, get_strategy(name), {"inserter": name, **settings})
 
 

@@ -17,8 +17,9 @@ from langchain_core.runnables import RunnableConfig
 from m2io_graph import models
 from m2io_graph.config import M2IOConfig
 from m2io_graph.inserter import grammar
+from m2io_graph.inserter.cues import cue_plan, load_cue_model
 from m2io_graph.inserter.prompt import build_messages
-from m2io_graph.inserter.rule import closest_sentences, rule_plan
+from m2io_graph.inserter.rule import closest_sentences, rule_plan, similarity
 from m2io_graph.inserter.single_shot import parse_single_shot, single_shot_messages
 from m2io_graph.prompts import format_context
 from m2io_graph.state import Candidate, Chunk, Insertion
@@ -80,6 +81,19 @@ def rule(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) -> Insert
     """Embedding similarity, a threshold, one image per sentence."""
     plan = rule_plan(models.embedder(cfg), task.sentences, task.candidates, cfg.rule_threshold)
     return InsertionResult(plan)
+
+
+@register("cues")
+def cues(task: InsertionTask, cfg: M2IOConfig, config: RunnableConfig) -> InsertionResult:
+    """The placement model trained on many manuals: which images from their similarity, where
+    from the cues around each gap (paragraph ends, headings, announcing sentences)."""
+    if not task.sentences or not task.candidates:
+        return InsertionResult([])
+    model = load_cue_model(cfg.cues_model)
+    sims = similarity(models.embedder(cfg), task.sentences, task.candidates)
+    return InsertionResult(
+        cue_plan(model, sims, task.sentences, task.candidates, task.paragraph_ends)
+    )
 
 
 def prompt_messages(task: InsertionTask, cfg: M2IOConfig) -> list[BaseMessage]:

@@ -254,7 +254,14 @@ def test_bench_writes_figures_with_ratios(tmp_path):
         }
         assert answers["overlap_p50"] > 0
     systems = result["inserters"]["systems"]
-    assert set(systems) == {"pairwise baseline", "rule", "r1 (llamacpp)", "r1 (transformers)"}
+    assert set(systems) == {
+        "pairwise baseline",
+        "rule",
+        "cues",
+        "r1 (llamacpp)",
+        "r1 (transformers)",
+    }
+    assert systems["cues"]["format_validity"] == 100.0 and systems["cues"]["time_vs_rule"] > 0
     assert systems["pairwise baseline"]["time_vs_baseline"] == 1.0
     assert systems["rule"]["time_vs_rule"] == 1.0
     assert all(0 <= s["f1"] <= 100 for s in systems.values())
