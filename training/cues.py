@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -174,12 +175,11 @@ def fit_cue_model(
     gap_weights = fit_gaps(gap_cases, np.array(gap_weight))
     image_weights = fit_images(np.concatenate(image_rows), np.array(labels), np.array(image_weight))
     model = CueModel(gap_weights, image_weights, trained_on=list(trained_on))
-    probabilities_of = [model.show_probability(rows) for rows in image_rows]
-    threshold = best_threshold(probabilities_of, gold_sets)
+    threshold = best_threshold([model.show_probability(rows) for rows in image_rows], gold_sets)
     log.info(
         "cue model: %d gold placements, %d candidates, threshold %.2f",
         len(gap_cases),
         len(labels),
         threshold,
     )
-    return CueModel(gap_weights, image_weights, threshold, list(trained_on))
+    return replace(model, threshold=threshold)

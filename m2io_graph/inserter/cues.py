@@ -222,11 +222,15 @@ class CueModelError(ValueError):
     """A file that is not a cue model, or one written for other features."""
 
 
+def _model_file(path: str | Path) -> Path:
+    """A model file as named: a file, or a folder holding `cues.json`."""
+    target = Path(path)
+    return target / "cues.json" if target.is_dir() else target
+
+
 def is_cue_model(path: str | Path) -> bool:
     """Whether `path` names a cue model file (as `m2io train cues` writes them)."""
-    target = Path(path)
-    if target.is_dir():
-        target = target / "cues.json"
+    target = _model_file(path)
     if not target.is_file() or target.suffix != ".json":
         return False
     try:
@@ -238,9 +242,7 @@ def is_cue_model(path: str | Path) -> bool:
 @lru_cache(maxsize=8)
 def load_cue_model(path: str = "") -> CueModel:
     """The model in `path` (a file or a folder holding `cues.json`; "" = the shipped one)."""
-    target = Path(path) if path else SHIPPED
-    if target.is_dir():
-        target = target / "cues.json"
+    target = _model_file(path) if path else SHIPPED
     try:
         body = json.loads(target.read_text())
     except (OSError, ValueError) as error:
